@@ -1,0 +1,3 @@
+export * from './hlc-codec.js';
+export * from './hlc.js';
+export * from './node-id.js';

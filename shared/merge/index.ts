@@ -1,0 +1,3 @@
+export * from './canonical-json.js';
+export * from './lww-register.js';
+export * from './lww-map.js';

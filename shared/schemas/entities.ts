@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { hlcSchema } from '../clock/hlc-codec.js';
+import { LIMITS } from '../limits.js';
+import {
+  idSchema,
+  jsonValueSchema,
+  orgRoleSchema,
+  projectRoleSchema,
+  settingKeySchema,
+  timeMsSchema,
+  userIdSchema,
+  versionSchema,
+} from './primitives.js';
+
+/**
+ * Synced rows on the wire. Every row carries updatedAt, deletedAt (null while alive) and version.
+ * A tombstone is an item whose deletedAt is a number; it carries at least the row's key fields, because a
+ * revocation tombstone (access lost) is built from keys alone.
+ */
+const rowMeta = {
+  createdAt: timeMsSchema,
+  updatedAt: timeMsSchema,
+  deletedAt: z.null(),
+  version: versionSchema,
+};
+const tombstoneMeta = {
+  deletedAt: timeMsSchema,
+  updatedAt: timeMsSchema.optional(),
+  version: versionSchema.optional(),
+};
+
+export const nameSchema = z.string().trim().min(1).max(LIMITS.maxNameLength);
+export const descriptionSchema = z.string().max(LIMITS.maxDescriptionLength);
+
+export const orgSchema = z.object({ id: idSchema, name: nameSchema, role: orgRoleSchema, ...rowMeta });
+export const orgTombstoneSchema = z.object({ id: idSchema, ...tombstoneMeta });
+export const orgItemSchema = z.union([orgSchema, orgTombstoneSchema]);
+
+export const orgMemberSchema = z.object({
+  orgId: idSchema,
+  userId: userIdSchema,
+  role: orgRoleSchema,
+  email: z.string(),
+  name: z.string(),
+  ...rowMeta,
+});
+export const orgMemberTombstoneSchema = z.object({ orgId: idSchema, userId: userIdSchema, ...tombstoneMeta });
+export const orgMemberItemSchema = z.union([orgMemberSchema, orgMemberTombstoneSchema]);
+
+export const projectSchema = z.object({
+  id: idSchema,
+  orgId: idSchema,
+  name: nameSchema,
+  description: descriptionSchema,
+  createdBy: userIdSchema,
+  ...rowMeta,
+});
+export const projectTombstoneSchema = z.object({ id: idSchema, orgId: idSchema, ...tombstoneMeta });
+export const projectItemSchema = z.union([projectSchema, projectTombstoneSchema]);
+
+export const projectMemberSchema = z.object({
+  projectId: idSchema,
+  orgId: idSchema,
+  userId: userIdSchema,
+  role: projectRoleSchema,
+  email: z.string(),
+  name: z.string(),
+  ...rowMeta,
+});
+export const projectMemberTombstoneSchema = z.object({
+  projectId: idSchema,
+  userId: userIdSchema,
+  orgId: idSchema.optional(),
+  ...tombstoneMeta,
+});
+export const projectMemberItemSchema = z.union([projectMemberSchema, projectMemberTombstoneSchema]);
+
+/** A setting as stored and pulled: an LWW register with its key and the server time it last changed. */
+export const settingSchema = z.object({
+  key: settingKeySchema,
+  value: jsonValueSchema.nullable(),
+  hlc: hlcSchema,
+  updatedAt: timeMsSchema,
+});
+
+/** Local-only cache index of a PDF; the blob itself lives elsewhere. */
+export const pdfMetaSchema = z.object({
+  /** `projectId:studyId:fileName` */
+  id: z.string().min(3),
+  projectId: idSchema,
+  studyId: z.string().min(1),
+  fileName: z.string().min(1),
+  size: z.int().nonnegative(),
+  etag: z.string(),
+  cachedAt: timeMsSchema,
+  lastUsedAt: timeMsSchema,
+});
+
+export type Org = z.infer<typeof orgSchema>;
+export type OrgTombstone = z.infer<typeof orgTombstoneSchema>;
+export type OrgItem = z.infer<typeof orgItemSchema>;
+export type OrgMember = z.infer<typeof orgMemberSchema>;
+export type OrgMemberTombstone = z.infer<typeof orgMemberTombstoneSchema>;
+export type OrgMemberItem = z.infer<typeof orgMemberItemSchema>;
+export type Project = z.infer<typeof projectSchema>;
+export type ProjectTombstone = z.infer<typeof projectTombstoneSchema>;
+export type ProjectItem = z.infer<typeof projectItemSchema>;
+export type ProjectMember = z.infer<typeof projectMemberSchema>;
+export type ProjectMemberTombstone = z.infer<typeof projectMemberTombstoneSchema>;
+export type ProjectMemberItem = z.infer<typeof projectMemberItemSchema>;
+export type Setting = z.infer<typeof settingSchema>;
+export type PdfMeta = z.infer<typeof pdfMetaSchema>;
+
+/** True for the tombstone branch of any item union. */
+export function isTombstone(item: { deletedAt: number | null }): boolean {
+  return item.deletedAt !== null;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { LIMITS, SETTING_KEY_PATTERN } from '../limits.js';
+import { jsonByteLength } from '../merge/canonical-json.js';
+import { jsonValueSchema, type JsonValue, type SettingScope } from '../schemas/primitives.js';
+
+/**
+ * The settings the app knows, each with its value schema and the scope it lives in. A key is valid in
+ * exactly one scope; `custom.*` keys take any JSON (up to the size limit) in either scope; anything else is
+ * rejected on both sides, so a typo cannot silently create a setting nobody reads.
+ */
+export const SETTINGS_REGISTRY = {
+  theme: { scope: 'user', schema: z.enum(['light', 'dark', 'system']) },
+  locale: { scope: 'user', schema: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'BCP 47 language tag') },
+  timezone: { scope: 'user', schema: z.string().min(1).max(64) },
+  'notifications.email': { scope: 'user', schema: z.boolean() },
+  'notifications.digest': { scope: 'user', schema: z.enum(['off', 'daily', 'weekly']) },
+  'editor.fontSize': { scope: 'user', schema: z.int().min(8).max(32) },
+  'appraisal.defaultTool': { scope: 'org', schema: z.enum(['casp', 'jbi', 'amstar2', 'rob2', 'robins-i', 'grade']) },
+  'appraisal.blindReview': { scope: 'org', schema: z.boolean() },
+  'org.locale': { scope: 'org', schema: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'BCP 47 language tag') },
+} as const satisfies Record<string, { scope: SettingScope; schema: z.ZodType }>;
+
+export type KnownSettingKey = keyof typeof SETTINGS_REGISTRY;
+export const CUSTOM_SETTING_PREFIX = 'custom.';
+
+export type SettingRejectionCode = 'SETTING_KEY_UNKNOWN' | 'SETTING_VALUE_INVALID' | 'SETTING_VALUE_TOO_LARGE';
+
+/** Expected outcome as data: the caller reports a rejection per entry and applies the rest. */
+export type SettingValidation =
+  | { readonly ok: true; readonly value: JsonValue | null }
+  | { readonly ok: false; readonly code: SettingRejectionCode; readonly message: string };
+
+export function isKnownSettingKey(key: string): key is KnownSettingKey {
+  return Object.prototype.hasOwnProperty.call(SETTINGS_REGISTRY, key);
+}
+
+/**
+ * Checks one (scope, key, value). `null` is a delete and is valid for every key the scope accepts.
+ * The size limit applies to every value, known or custom, so no register can exceed 16 KiB of JSON.
+ */
+export function validateSetting(scope: SettingScope, key: string, value: unknown): SettingValidation {
+  if (typeof key !== 'string' || !SETTING_KEY_PATTERN.test(key)) {
+    return { ok: false, code: 'SETTING_KEY_UNKNOWN', message: 'setting key must match ^[a-zA-Z0-9._:-]{1,128}$' };
+  }
+  const custom = key.startsWith(CUSTOM_SETTING_PREFIX) && key.length > CUSTOM_SETTING_PREFIX.length;
+  if (!custom) {
+    if (!isKnownSettingKey(key)) return { ok: false, code: 'SETTING_KEY_UNKNOWN', message: `unknown setting key: ${key}` };
+    if (SETTINGS_REGISTRY[key].scope !== scope) {
+      return { ok: false, code: 'SETTING_KEY_UNKNOWN', message: `setting ${key} is not a ${scope} setting` };
+    }
+  }
+  if (value === null) return { ok: true, value: null };
+  const json = jsonValueSchema.safeParse(value);
+  if (!json.success) return { ok: false, code: 'SETTING_VALUE_INVALID', message: 'value is not JSON' };
+  if (jsonByteLength(json.data) > LIMITS.maxSettingValueBytes) {
+    return { ok: false, code: 'SETTING_VALUE_TOO_LARGE', message: `value exceeds ${LIMITS.maxSettingValueBytes} bytes of JSON` };
+  }
+  if (!custom) {
+    const typed = SETTINGS_REGISTRY[key as KnownSettingKey].schema.safeParse(json.data);
+    if (!typed.success) {
+      return { ok: false, code: 'SETTING_VALUE_INVALID', message: typed.error.issues.map((i) => i.message).join('; ') };
+    }
+    return { ok: true, value: typed.data as JsonValue };
+  }
+  return { ok: true, value: json.data };
+}
