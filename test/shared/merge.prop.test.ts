@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, mergeEntriesInto, mergeMaps, mergeRegister, type LwwRegister } from '../../shared/index.js';
+import { registerArb } from './arbitraries.js';
+
+/** Registers are compared as data: two registers with canonically equal values and equal stamps are the same. */
+const same = (a: LwwRegister, b: LwwRegister) => a.hlc === b.hlc && canonicalJson(a.value) === canonicalJson(b.value);
+const mapText = (m: ReadonlyMap<string, LwwRegister>) =>
+  [...m.keys()].sort().map((k) => `${k}=${m.get(k)?.hlc}:${canonicalJson(m.get(k)?.value)}`).join('|');
+
+const mapArb = fc
+  .dictionary(fc.constantFrom('theme', 'locale', 'custom.a', 'custom.b', 'custom.c'), registerArb, { maxKeys: 5 })
+  .map((d) => new Map(Object.entries(d)));
+
+describe('lww register laws', () => {
+  it('is commutative', () => {
+    fc.assert(fc.property(registerArb, registerArb, (a, b) => {
+      expect(same(mergeRegister(a, b), mergeRegister(b, a))).toBe(true);
+    }));
+  });
+  it('is associative', () => {
+    fc.assert(
+      fc.property(registerArb, registerArb, registerArb, (a, b, c) => {
+        expect(same(mergeRegister(mergeRegister(a, b), c), mergeRegister(a, mergeRegister(b, c)))).toBe(true);
+      }),
+    );
+  });
+  it('is idempotent', () => {
+    fc.assert(fc.property(registerArb, (a) => {
+      expect(mergeRegister(a, a)).toBe(a);
+    }));
+  });
+  it('returns one of its inputs, never something new', () => {
+    fc.assert(
+      fc.property(registerArb, registerArb, (a, b) => {
+        const m = mergeRegister(a, b);
+        expect(m === a || m === b).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('lww map laws', () => {
+  it('is commutative', () => {
+    fc.assert(fc.property(mapArb, mapArb, (a, b) => {
+      expect(mapText(mergeMaps(a, b))).toBe(mapText(mergeMaps(b, a)));
+    }));
+  });
+  it('is associative', () => {
+    fc.assert(
+      fc.property(mapArb, mapArb, mapArb, (a, b, c) => {
+        expect(mapText(mergeMaps(mergeMaps(a, b), c))).toBe(mapText(mergeMaps(a, mergeMaps(b, c))));
+      }),
+    );
+  });
+  it('is idempotent', () => {
+    fc.assert(fc.property(mapArb, (a) => {
+      expect(mapText(mergeMaps(a, a))).toBe(mapText(a));
+    }));
+  });
+  it('in-place merge agrees with the pure merge and reports exactly the keys whose register changed', () => {
+    fc.assert(
+      fc.property(mapArb, mapArb, (a, b) => {
+        const target = new Map(a);
+        const incoming = [...b].map(([key, r]) => ({ key, ...r }));
+        const changed = mergeEntriesInto(target as Map<string, (typeof incoming)[number]>, incoming);
+        expect(mapText(target)).toBe(mapText(mergeMaps(a, b)));
+        const expected = [...b.keys()].filter((k) => !a.has(k) || !same(a.get(k) as LwwRegister, target.get(k) as LwwRegister));
+        expect(changed.sort()).toEqual(expected.sort());
+      }),
+    );
+  });
+});

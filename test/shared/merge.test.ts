@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, compareRegisters, jsonByteLength, mergeEntriesInto, mergeMaps, mergeRegister, type LwwRegister } from '../../shared/index.js';
+
+const s = (ms: number, counter = 0, node = '000000000000000a') =>
+  `${new Date(Date.UTC(2026, 10, 25) + ms).toISOString()}-${counter.toString(16).padStart(4, '0')}-${node}`;
+
+describe('lww register', () => {
+  it('keeps the higher stamp whichever side it is on', () => {
+    const older = { value: 'light', hlc: s(1) };
+    const newer = { value: 'dark', hlc: s(2) };
+    expect(mergeRegister(older, newer)).toBe(newer);
+    expect(mergeRegister(newer, older)).toBe(newer);
+  });
+
+  it('lets a tombstone win over an older write and lose to a newer one', () => {
+    const write: LwwRegister<string> = { value: 'dark', hlc: s(1) };
+    const del: LwwRegister<string> = { value: null, hlc: s(2) };
+    const rewrite: LwwRegister<string> = { value: 'light', hlc: s(3) };
+    expect(mergeRegister(write, del)).toBe(del);
+    expect(mergeRegister(del, rewrite)).toBe(rewrite);
+  });
+
+  it('breaks a tie on equal stamps by canonical JSON, the same way on both sides', () => {
+    const a = { value: { z: 1, a: 2 }, hlc: s(1) };
+    const b = { value: { a: 2, z: 2 }, hlc: s(1) };
+    expect(mergeRegister(a, b)).toBe(b);
+    expect(mergeRegister(b, a)).toBe(b);
+    expect(compareRegisters({ value: { b: 1, a: 1 }, hlc: s(1) }, { value: { a: 1, b: 1 }, hlc: s(1) })).toBe(0);
+  });
+
+  it('writes canonical JSON with sorted keys at every depth', () => {
+    expect(canonicalJson({ b: [{ y: 1, x: 2 }], a: null })).toBe('{"a":null,"b":[{"x":2,"y":1}]}');
+  });
+
+  it('counts JSON size in UTF-8 bytes', () => {
+    expect(jsonByteLength('é')).toBe(4); // quotes + 2 bytes
+    expect(jsonByteLength('😀')).toBe(6);
+    expect(jsonByteLength({ a: 1 })).toBe(7);
+  });
+});
+
+describe('lww map', () => {
+  it('merges per key and reports exactly the keys that changed', () => {
+    const target = new Map([
+      ['theme', { key: 'theme', value: 'light', hlc: s(5) }],
+      ['locale', { key: 'locale', value: 'en', hlc: s(5) }],
+    ]);
+    const changed = mergeEntriesInto(target, [
+      { key: 'theme', value: 'dark', hlc: s(4) }, // older: stays
+      { key: 'locale', value: 'fr', hlc: s(6) }, // newer: wins
+      { key: 'timezone', value: 'UTC', hlc: s(1) }, // new key
+      { key: 'timezone', value: 'Europe/Paris', hlc: s(2) }, // wins again, reported once
+    ]);
+    expect(changed).toEqual(['locale', 'timezone']);
+    expect(target.get('theme')?.value).toBe('light');
+    expect(target.get('locale')?.value).toBe('fr');
+    expect(target.get('timezone')?.value).toBe('Europe/Paris');
+  });
+
+  it('does not report an identical register as a change', () => {
+    const entry = { key: 'theme', value: 'dark', hlc: s(1) };
+    const target = new Map([['theme', entry]]);
+    expect(mergeEntriesInto(target, [{ ...entry }])).toEqual([]);
+  });
+
+  it('mergeMaps leaves its inputs alone', () => {
+    const a = new Map([['k', { value: 1, hlc: s(1) }]]);
+    const b = new Map([['k', { value: 2, hlc: s(2) }]]);
+    const merged = mergeMaps(a, b);
+    expect(merged.get('k')?.value).toBe(2);
+    expect(a.get('k')?.value).toBe(1);
+  });
+});
