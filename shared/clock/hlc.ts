@@ -47,39 +47,41 @@ export function createHlc(options: HlcOptions): Hlc {
   let counter = 0;
   let prefix = '1970-01-01T00:00:00.000Z-';
 
-  const setMs = (value: number): void => {
-    if (value > MAX_HLC_MS) throw new HlcRangeError(value);
-    ms = value;
-    prefix = `${new Date(value).toISOString()}-`;
+  /**
+   * Moves the clock to (nextMs, nextCounter), carrying a counter overflow into the millisecond. Checks the
+   * range before touching any state, so a refused step leaves the clock as it was. `knownPrefix` is the ISO
+   * text of nextMs when the caller already has it (a remote stamp), saving a format.
+   */
+  const moveTo = (nextMs: number, nextCounter: number, knownPrefix?: string): string => {
+    let carried = knownPrefix;
+    if (nextCounter > MAX_COUNTER) {
+      nextMs += 1;
+      nextCounter = 0;
+      carried = undefined;
+    }
+    if (nextMs > MAX_HLC_MS) throw new HlcRangeError(nextMs);
+    if (nextMs !== ms) {
+      prefix = carried ?? `${new Date(nextMs).toISOString()}-`;
+      ms = nextMs;
+    }
+    counter = nextCounter;
+    return prefix + formatCounter(counter) + suffix;
   };
 
   if (options.last != null) {
     const resumed = parseHlc(options.last);
-    setMs(resumed.ms);
-    counter = resumed.counter;
+    moveTo(resumed.ms, resumed.counter);
   }
 
   // Wall readings that are not finite numbers (a broken clock) count as "no progress": Math.floor(NaN) > ms
   // is false, so the logical counter carries the order.
   const wall = (): number => Math.floor(now());
 
-  const advanceCounter = (): void => {
-    if (counter < MAX_COUNTER) counter += 1;
-    else {
-      setMs(ms + 1);
-      counter = 0;
-    }
-  };
-
   return {
     nodeId,
     next() {
       const w = wall();
-      if (w > ms) {
-        setMs(w);
-        counter = 0;
-      } else advanceCounter();
-      return prefix + formatCounter(counter) + suffix;
+      return w > ms ? moveTo(w, 0) : moveTo(ms, counter + 1);
     },
     receive(remote) {
       const r = parseHlc(remote);
@@ -89,20 +91,10 @@ export function createHlc(options: HlcOptions): Hlc {
       const w = Number.isFinite(reading) ? reading : ms;
       if (r.ms - w > maxDriftMs) throw new ClockDriftError(remote, r.ms, w, maxDriftMs);
       const top = Math.max(ms, r.ms, w);
-      if (top === ms && top === r.ms) {
-        counter = Math.max(counter, r.counter);
-        advanceCounter();
-      } else if (top === ms) {
-        advanceCounter();
-      } else if (top === r.ms) {
-        setMs(top);
-        counter = r.counter;
-        advanceCounter();
-      } else {
-        setMs(top);
-        counter = 0;
-      }
-      return prefix + formatCounter(counter) + suffix;
+      if (top === ms && top === r.ms) return moveTo(ms, Math.max(counter, r.counter) + 1);
+      if (top === ms) return moveTo(ms, counter + 1);
+      if (top === r.ms) return moveTo(top, r.counter + 1, remote.slice(0, 25));
+      return moveTo(top, 0);
     },
     last() {
       return prefix + formatCounter(counter) + suffix;

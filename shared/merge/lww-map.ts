@@ -16,21 +16,24 @@ export function mergeMaps<R extends LwwRegister>(a: ReadonlyMap<string, R>, b: R
 }
 
 /**
- * Merges incoming entries into `target` in place and returns the keys whose register changed, each once, in
- * the order they first changed.
+ * Merges incoming entries into `target` in place and returns the incoming entries that won, in the order they
+ * were applied: exactly the writes a caller must persist or announce. A key appears once per time it won, so
+ * only a batch that names one key twice can repeat it (persisting the list in order still ends right).
  *
- * This is the hot path of a sync (a pull of 100k settings lands here), so the common case, distinct stamps,
- * is one Map lookup and one string comparison; the canonical-JSON tie-break runs only on equal stamps.
+ * This is the hot path of a sync (a pull of 100k settings lands here): the common case, distinct stamps, is
+ * one Map lookup, one string comparison and one Map write; the canonical-JSON tie-break runs only on equal
+ * stamps.
  */
-export function mergeEntriesInto<E extends LwwEntry>(target: Map<string, E>, incoming: Iterable<E>): string[] {
-  const changed = new Set<string>();
-  for (const entry of incoming) {
+export function mergeEntriesInto<E extends LwwEntry>(target: Map<string, E>, incoming: readonly E[]): E[] {
+  const won: E[] = [];
+  for (let i = 0; i < incoming.length; i++) {
+    const entry = incoming[i] as E;
     const current = target.get(entry.key);
     if (current !== undefined && (entry.hlc < current.hlc || (entry.hlc === current.hlc && compareRegisters(entry, current) <= 0))) {
       continue;
     }
     target.set(entry.key, entry);
-    changed.add(entry.key);
+    won.push(entry);
   }
-  return [...changed];
+  return won;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClockDriftError, compareHlc, createHlc, formatHlc, hlcSchema, parseHlc } from '../../shared/index.js';
+import { ClockDriftError, HlcRangeError, compareHlc, createHlc, formatHlc, hlcSchema, parseHlc } from '../../shared/index.js';
 import { BASE_MS, hlcArb, hlcPartsArb, nodeIdArb, wallReadingsArb } from './arbitraries.js';
 
 /** A wall clock that replays the given readings, then stays at the last one. */
@@ -12,6 +12,9 @@ function replay(readings: readonly number[]): () => number {
     return last;
   };
 }
+
+/** Every stamp at the last millisecond with the counter at its maximum: the clock can go no further. */
+const LAST_STAMP_PREFIX = '9999-12-31T23:59:59.999Z-ffff';
 
 const tupleCompare = (a: { ms: number; counter: number; node: string }, b: typeof a): number =>
   a.ms !== b.ms ? Math.sign(a.ms - b.ms) : a.counter !== b.counter ? Math.sign(a.counter - b.counter) : a.node < b.node ? -1 : a.node > b.node ? 1 : 0;
@@ -76,6 +79,12 @@ describe('hlc properties', () => {
         for (const makeRemote of remotes) {
           const before = hlc.last();
           const remote = makeRemote(before);
+          if (remote >= LAST_STAMP_PREFIX || before >= LAST_STAMP_PREFIX) {
+            // Nothing is greater than the last encodable stamp: refused, and the clock stays put.
+            expect(() => hlc.receive(remote)).toThrow(HlcRangeError);
+            expect(hlc.last()).toBe(before);
+            continue;
+          }
           const after = hlc.receive(remote);
           expect(after > before).toBe(true);
           expect(after > remote).toBe(true);

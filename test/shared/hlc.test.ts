@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   ClockDriftError,
   HlcFormatError,
+  HlcRangeError,
   MAX_COUNTER,
+  MAX_HLC_MS,
   createHlc,
   createNodeId,
   formatHlc,
@@ -103,6 +105,13 @@ describe('createHlc', () => {
     const stamp = reloaded.next();
     expect(stamp > persisted).toBe(true);
     expect(parseHlc(stamp)).toEqual({ ms: T + 10_000, counter: 1, node: NODE_B });
+  });
+
+  it('refuses to move past the last encodable stamp and stays where it was', () => {
+    const hlc = createHlc({ nodeId: NODE_A, now: () => T, maxDriftMs: Number.POSITIVE_INFINITY });
+    const before = hlc.next();
+    expect(() => hlc.receive(formatHlc({ ms: MAX_HLC_MS, counter: MAX_COUNTER, node: NODE_B }))).toThrow(HlcRangeError);
+    expect(hlc.last()).toBe(before);
   });
 
   it('rejects a malformed node id and a malformed remote', () => {

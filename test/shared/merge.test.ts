@@ -40,18 +40,19 @@ describe('lww register', () => {
 });
 
 describe('lww map', () => {
-  it('merges per key and reports exactly the keys that changed', () => {
+  it('merges per key and returns the winning entries in the order they applied', () => {
     const target = new Map([
       ['theme', { key: 'theme', value: 'light', hlc: s(5) }],
       ['locale', { key: 'locale', value: 'en', hlc: s(5) }],
     ]);
-    const changed = mergeEntriesInto(target, [
+    const won = mergeEntriesInto(target, [
       { key: 'theme', value: 'dark', hlc: s(4) }, // older: stays
       { key: 'locale', value: 'fr', hlc: s(6) }, // newer: wins
       { key: 'timezone', value: 'UTC', hlc: s(1) }, // new key
-      { key: 'timezone', value: 'Europe/Paris', hlc: s(2) }, // wins again, reported once
+      { key: 'timezone', value: 'Europe/Paris', hlc: s(2) }, // wins again
+      { key: 'timezone', value: 'Asia/Tokyo', hlc: s(0) }, // loses to the entry of this same batch
     ]);
-    expect(changed).toEqual(['locale', 'timezone']);
+    expect(won.map((e) => `${e.key}=${String(e.value)}`)).toEqual(['locale=fr', 'timezone=UTC', 'timezone=Europe/Paris']);
     expect(target.get('theme')?.value).toBe('light');
     expect(target.get('locale')?.value).toBe('fr');
     expect(target.get('timezone')?.value).toBe('Europe/Paris');

@@ -1,0 +1,35 @@
+// `npm run bench [-- --json FILE]`: speed goals as ratios against baselines measured in the same run, so a
+// noisy shared machine shifts both sides together. Not part of `npm test`.
+import { writeFileSync } from 'node:fs';
+import { formatTable, type BenchResult } from './harness.js';
+import { sharedCoreSuite } from './suites/shared-core.js';
+
+const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
+  'shared-core': sharedCoreSuite,
+};
+
+const args = process.argv.slice(2);
+const jsonAt = args.indexOf('--json');
+const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
+if (jsonAt >= 0 && !jsonFile) {
+  console.error('usage: npm run bench -- [--json FILE] [suite ...]');
+  process.exit(2);
+}
+const wanted = args.filter((a, i) => a !== '--json' && i !== jsonAt + 1);
+const unknown = wanted.filter((name) => !(name in suites));
+if (unknown.length > 0) {
+  console.error(`unknown suite(s): ${unknown.join(', ')}; known: ${Object.keys(suites).join(', ')}`);
+  process.exit(2);
+}
+
+const results: BenchResult[] = [];
+for (const [name, suite] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`\n## ${name}`);
+  const rows = await suite();
+  console.log(formatTable(rows));
+  results.push(...rows);
+}
+if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+const missed = results.filter((r) => !r.pass);
+console.log(`\n${results.length - missed.length} of ${results.length} goals met${missed.length ? `; missed: ${missed.map((r) => r.name).join('; ')}` : ''}`);
