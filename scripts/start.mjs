@@ -53,7 +53,7 @@ if (existsSync(migrationsDir) && readdirSync(migrationsDir).some((f) => f.endsWi
   }
 }
 
-const child = spawn(wrangler, ['dev', '--ip', host, '--port', String(port), '--log-level', 'warn'], {
+const child = spawn(wrangler, ['dev', '--ip', host, '--port', String(port), '--log-level', 'log'], {
   cwd: root,
   env: quietWranglerEnv,
   detached: true,

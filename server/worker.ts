@@ -1,14 +1,15 @@
-import { Hono } from 'hono';
+import { drizzle } from 'drizzle-orm/d1';
+import { app } from './app.js';
+import * as schema from './db/schema.js';
+import type { Env } from './env.js';
+import { log } from './http/log.js';
+import { purgeExpired } from './scheduled/purge.js';
 
-export interface Env {
-  DB: D1Database;
-}
-
-/**
- * The Worker entry. Routes are mounted under /api; everything else is the app's static assets.
- */
-const app = new Hono<{ Bindings: Env }>();
-
-app.get('/api/health', (c) => c.json({ ok: true, serverTime: Date.now() }));
-
-export default app;
+/** The Worker entry: the Hono app for requests, the purge for the cron trigger. */
+export default {
+  fetch: app.fetch,
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+    const purged = await purgeExpired(drizzle(env.DB, { schema }));
+    log({ msg: 'purge', ...purged });
+  },
+} satisfies ExportedHandler<Env>;

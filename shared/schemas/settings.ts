@@ -41,6 +41,8 @@ export const settingsMergeResponseSchema = z.object({
   /** Every entry changed since the request's cursor (all of them without one), the request's own included. */
   changes: z.array(settingSchema),
   cursor: z.string().min(1),
+  /** More changes wait past `cursor` (the response is bounded); pull or merge again to get them. */
+  hasMore: z.boolean(),
   serverHlc: hlcSchema,
   serverTime: timeMsSchema,
 });

@@ -64,6 +64,7 @@ describe('wire schemas', () => {
       results: [{ key: 'theme', status: 'stale', current: { ...entry, updatedAt: 5 } }],
       changes: [{ ...entry, updatedAt: 5 }],
       cursor: 'c',
+      hasMore: false,
       serverHlc: STAMP,
       serverTime: 5,
     };

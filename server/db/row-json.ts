@@ -1,0 +1,52 @@
+import { sql } from 'drizzle-orm';
+
+/*
+ * The wire shape of every synced row, written once as SQLite json_object expressions. Pages select them, and
+ * mutations evaluate them inside their own batch to build the response (and the stored idempotent response)
+ * from the row as written. Aliases: o = orgs, m = org_members, p = projects, pm = project_members, u = user,
+ * s = settings.
+ */
+export const ORG_ITEM = sql.raw(`CASE WHEN o.deleted_at IS NULL AND m.deleted_at IS NULL
+  THEN json_object('id', o.id, 'name', o.name, 'role', m.role, 'createdAt', o.created_at,
+                   'updatedAt', MAX(o.updated_at, m.updated_at), 'deletedAt', NULL, 'version', o.version)
+  ELSE json_object('id', o.id, 'deletedAt', COALESCE(o.deleted_at, m.deleted_at),
+                   'updatedAt', MAX(o.updated_at, m.updated_at)) END`);
+
+export const ORG_MEMBER_ITEM = sql.raw(`CASE WHEN m.deleted_at IS NULL
+  THEN json_object('orgId', m.org_id, 'userId', m.user_id, 'role', m.role, 'email', u.email, 'name', u.name,
+                   'createdAt', m.created_at, 'updatedAt', m.updated_at, 'deletedAt', NULL, 'version', m.version)
+  ELSE json_object('orgId', m.org_id, 'userId', m.user_id, 'deletedAt', m.deleted_at, 'updatedAt', m.updated_at,
+                   'version', m.version) END`);
+
+const PROJECT_FULL = `json_object('id', p.id, 'orgId', p.org_id, 'name', p.name, 'description', p.description,
+  'createdBy', p.created_by, 'createdAt', p.created_at, 'updatedAt', p.updated_at, 'deletedAt', NULL, 'version', p.version)`;
+
+/** A project as an org admin sees it: alive or deleted. */
+export const PROJECT_ITEM = sql.raw(`CASE WHEN p.deleted_at IS NULL THEN ${PROJECT_FULL}
+  ELSE json_object('id', p.id, 'orgId', p.org_id, 'deletedAt', p.deleted_at, 'updatedAt', p.updated_at, 'version', p.version) END`);
+
+/** A project as a project member sees it: a tombstone too when their membership was removed. */
+export const PROJECT_ITEM_VIA_MEMBERSHIP = sql.raw(`CASE WHEN p.deleted_at IS NULL AND pm.deleted_at IS NULL THEN ${PROJECT_FULL}
+  ELSE json_object('id', p.id, 'orgId', p.org_id, 'deletedAt', COALESCE(p.deleted_at, pm.deleted_at),
+                   'updatedAt', MAX(p.updated_at, pm.updated_at)) END`);
+
+export const PROJECT_MEMBER_ITEM = sql.raw(`CASE WHEN pm.deleted_at IS NULL
+  THEN json_object('projectId', pm.project_id, 'orgId', pm.org_id, 'userId', pm.user_id, 'role', pm.role,
+                   'email', u.email, 'name', u.name, 'createdAt', pm.created_at, 'updatedAt', pm.updated_at,
+                   'deletedAt', NULL, 'version', pm.version)
+  ELSE json_object('projectId', pm.project_id, 'orgId', pm.org_id, 'userId', pm.user_id, 'deletedAt', pm.deleted_at,
+                   'updatedAt', pm.updated_at, 'version', pm.version) END`);
+
+export const SETTING_ITEM = sql.raw(`json_object('key', s.key, 'value', json(s.value), 'hlc', s.hlc, 'updatedAt', s.updated_at)`);
+
+/** Response bodies of single-row mutations: the row as the caller now sees it. */
+export const orgBody = (orgId: string, userId: string) =>
+  sql`(SELECT ${ORG_ITEM} FROM orgs o JOIN org_members m ON m.org_id = o.id AND m.user_id = ${userId} WHERE o.id = ${orgId})`;
+export const orgMemberBody = (orgId: string, userId: string) =>
+  sql`(SELECT ${ORG_MEMBER_ITEM} FROM org_members m JOIN user u ON u.id = m.user_id WHERE m.org_id = ${orgId} AND m.user_id = ${userId})`;
+export const projectBody = (projectId: string) => sql`(SELECT ${PROJECT_ITEM} FROM projects p WHERE p.id = ${projectId})`;
+export const projectMemberBody = (projectId: string, userId: string) =>
+  sql`(SELECT ${PROJECT_MEMBER_ITEM} FROM project_members pm JOIN user u ON u.id = pm.user_id
+       WHERE pm.project_id = ${projectId} AND pm.user_id = ${userId})`;
+export const settingBody = (scope: string, scopeId: string, key: string) =>
+  sql`(SELECT ${SETTING_ITEM} FROM settings s WHERE s.scope = ${scope} AND s.scope_id = ${scopeId} AND s.key = ${key})`;

@@ -1,0 +1,34 @@
+import type { DrizzleD1Database } from 'drizzle-orm/d1';
+import type * as schema from './db/schema.js';
+import type { IdempotencyClaim } from './sync/commit.js';
+
+export interface Env {
+  DB: D1Database;
+  /** Better Auth signing secret; `npm start` writes a random one to .dev.vars. */
+  BETTER_AUTH_SECRET?: string;
+  /** Public origin of the Worker (Better Auth's baseURL); defaults to the request's origin. */
+  BETTER_AUTH_URL?: string;
+  /** Comma-separated extra app origins allowed by CORS and Better Auth. */
+  APP_ORIGINS?: string;
+}
+
+export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** Per-request variables set by middleware. */
+export interface Vars {
+  db: Db;
+  user: AuthUser;
+  requestId: string;
+  /** Present while this request holds its Idempotency-Key. */
+  idempotencyClaim?: IdempotencyClaim;
+  /** Filled by the idempotency middleware for the request log. */
+  idempotency?: 'new' | 'replayed' | 'in_progress' | 'key_reused' | 'none';
+}
+
+export type AppEnv = { Bindings: Env; Variables: Vars };

@@ -1,0 +1,90 @@
+import { sql } from 'drizzle-orm';
+import { createMiddleware } from 'hono/factory';
+import { LIMITS } from '../../shared/index.js';
+import type { AppEnv } from '../env.js';
+import { HttpError } from './http-error.js';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** How long a claim holds before a crashed request's key may be taken over. */
+const LOCK_MS = 60_000;
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Idempotency-Key (draft-ietf-httpapi-idempotency-key-header), scoped per user:
+ *
+ *   no record / expired / abandoned ──claim──▶ in_progress ──effect + response in one batch──▶ done
+ *   done, same fingerprint      ──▶ stored status and body, `Idempotent-Replayed: true`, nothing written
+ *   in_progress, same fingerprint ─▶ 409 IDEMPOTENCY_IN_PROGRESS (Retry-After: 1)
+ *   any state, other fingerprint ─▶ 422 IDEMPOTENCY_KEY_REUSED
+ *
+ * The fingerprint covers method, path with query, and the body text. 4xx outcomes are stored (the same request
+ * would fail the same way); 5xx are not: the claim is released so a retry can run.
+ */
+export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
+  const key = c.req.header('Idempotency-Key');
+  if (!MUTATING.has(c.req.method) || key === undefined) {
+    c.set('idempotency', 'none');
+    return next();
+  }
+  if (!KEY_PATTERN.test(key)) {
+    throw new HttpError('VALIDATION_FAILED', 'Idempotency-Key must be 1-255 visible ASCII characters');
+  }
+  const db = c.var.db;
+  const userId = c.var.user.id;
+  const url = new URL(c.req.url);
+  const fingerprint = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`);
+  const now = Date.now();
+
+  // Claim atomically: insert, or take over a record that expired or whose holder crashed (same request only).
+  const claim = await db.run(sql`
+    INSERT INTO idempotency_keys (user_id, key, fingerprint, state, status, body, created_at, locked_until, expires_at)
+    VALUES (${userId}, ${key}, ${fingerprint}, 'in_progress', NULL, NULL, ${now}, ${now + LOCK_MS}, ${now + LIMITS.idempotencyTtlMs})
+    ON CONFLICT (user_id, key) DO UPDATE SET
+      fingerprint = excluded.fingerprint, state = 'in_progress', status = NULL, body = NULL,
+      created_at = excluded.created_at, locked_until = excluded.locked_until, expires_at = excluded.expires_at
+    WHERE idempotency_keys.expires_at <= ${now}
+       OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.locked_until <= ${now}
+           AND idempotency_keys.fingerprint = excluded.fingerprint)`);
+
+  if ((claim.meta.changes ?? 0) === 0) {
+    const existing = await db.all<{ fingerprint: string; state: string; status: number | null; body: string | null }>(
+      sql`SELECT fingerprint, state, status, body FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`,
+    );
+    const record = existing[0];
+    if (!record) throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'retry shortly', undefined, { 'Retry-After': '1' });
+    if (record.fingerprint !== fingerprint) {
+      c.set('idempotency', 'key_reused');
+      throw new HttpError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+    }
+    if (record.state !== 'done' || record.status === null || record.body === null) {
+      c.set('idempotency', 'in_progress');
+      throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'the first request with this key is still running', undefined, {
+        'Retry-After': '1',
+      });
+    }
+    c.set('idempotency', 'replayed');
+    return new Response(record.body, {
+      status: record.status,
+      headers: { 'content-type': 'application/json', 'Idempotent-Replayed': 'true' },
+    });
+  }
+
+  const held = { userId, key, stored: false };
+  c.set('idempotencyClaim', held);
+  c.set('idempotency', 'new');
+  await next();
+  if (held.stored) return;
+  if (c.res.status >= 500) {
+    await db.run(sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key} AND state = 'in_progress'`);
+    return;
+  }
+  // A response that did not go through commit(): a 4xx, or a success with no effect to pair it with.
+  const body = await c.res.clone().text();
+  await db.run(sql`UPDATE idempotency_keys SET state = 'done', status = ${c.res.status}, body = ${body}
+                   WHERE user_id = ${userId} AND key = ${key} AND state = 'in_progress'`);
+});

@@ -1,0 +1,27 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+import type { AppEnv } from '../env.js';
+import { HttpError, errorBody } from './http-error.js';
+import { log } from './log.js';
+
+/**
+ * The one mapping from thrown errors to the error body. Expected failures are HttpError; malformed input caught
+ * by Hono or zod becomes 400 VALIDATION_FAILED; anything else is a bug: logged with its stack here, answered
+ * as INTERNAL without one.
+ */
+export function onError(error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof HttpError) {
+    return c.json(errorBody(error.code, error.message, error.details), error.status as ContentfulStatusCode, error.headers);
+  }
+  if (error instanceof ZodError) {
+    return c.json(errorBody('VALIDATION_FAILED', 'invalid request', { issues: error.issues }), 400);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    if (error.status === 413) return c.json(errorBody('BODY_TOO_LARGE', 'request body exceeds 1 MiB'), 413);
+    return c.json(errorBody('VALIDATION_FAILED', error.message || 'malformed request'), 400);
+  }
+  log({ level: 'error', msg: 'unhandled error', requestId: c.get('requestId'), error: error.message, stack: error.stack });
+  return c.json(errorBody('INTERNAL', 'internal error'), 500);
+}

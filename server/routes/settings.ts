@@ -1,0 +1,54 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import {
+  idSchema,
+  pageQuerySchema,
+  settingKeySchema,
+  settingPutRequestSchema,
+  settingsMergeRequestSchema,
+  type SettingsMergeRequest,
+} from '../../shared/index.js';
+import type { AppEnv } from '../env.js';
+import { validate } from '../http/validate.js';
+import { requireOrgRole } from '../services/access.js';
+import { listSettings, mergeSettings, putSetting, type SettingsScope } from '../services/settings.js';
+import { commit } from '../sync/commit.js';
+
+const orgParam = z.object({ orgId: idSchema });
+const keyParam = z.object({ key: settingKeySchema });
+const orgKeyParam = z.object({ orgId: idSchema, key: settingKeySchema });
+
+async function merge(c: Context<AppEnv>, scope: SettingsScope, input: SettingsMergeRequest) {
+  const { response, mutation } = await mergeSettings(c.var.db, scope, input);
+  return commit(c, mutation(JSON.stringify(response)));
+}
+
+/** User settings: GET/PUT/PATCH /api/settings. */
+export const userSettingsRoutes = new Hono<AppEnv>()
+  .get('/', validate('query', pageQuerySchema), async (c) =>
+    c.json(await listSettings(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('query'))),
+  )
+  .patch('/', validate('json', settingsMergeRequestSchema), async (c) =>
+    merge(c, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('json')),
+  )
+  .put('/:key', validate('param', keyParam), validate('json', settingPutRequestSchema), async (c) =>
+    commit(c, await putSetting(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('param').key, c.req.valid('json').value)),
+  );
+
+/** Org settings: read by members, written by admins and owners. */
+export const orgSettingsRoutes = new Hono<AppEnv>()
+  .get('/:orgId/settings', validate('param', orgParam), validate('query', pageQuerySchema), async (c) => {
+    const { orgId } = c.req.valid('param');
+    await requireOrgRole(c.var.db, orgId, c.var.user.id, 'member');
+    return c.json(await listSettings(c.var.db, { scope: 'org', scopeId: orgId }, c.req.valid('query')));
+  })
+  .patch('/:orgId/settings', validate('param', orgParam), validate('json', settingsMergeRequestSchema), async (c) => {
+    const { orgId } = c.req.valid('param');
+    await requireOrgRole(c.var.db, orgId, c.var.user.id, 'admin');
+    return merge(c, { scope: 'org', scopeId: orgId }, c.req.valid('json'));
+  })
+  .put('/:orgId/settings/:key', validate('param', orgKeyParam), validate('json', settingPutRequestSchema), async (c) => {
+    const { orgId, key } = c.req.valid('param');
+    await requireOrgRole(c.var.db, orgId, c.var.user.id, 'admin');
+    return commit(c, await putSetting(c.var.db, { scope: 'org', scopeId: orgId }, key, c.req.valid('json').value));
+  });

@@ -1,0 +1,108 @@
+import { sql } from 'drizzle-orm';
+import type { AddOrgMemberRequest, OrgMemberItem, OrgRole, Page, PageQuery, UpdateOrgMemberRequest } from '../../shared/index.js';
+import type { AuthUser, Db } from '../env.js';
+import { HttpError, forbidden, notFound } from '../http/http-error.js';
+import { ORG_MEMBER_ITEM, orgMemberBody } from '../db/row-json.js';
+import type { Mutation } from '../sync/commit.js';
+import { runPage } from '../sync/run-page.js';
+import { currentSeq } from '../sync/seq.js';
+import { requireOrgRole } from './access.js';
+import { resolveUser } from './users.js';
+
+/** SQL condition: removing or demoting `userId` leaves the org with an owner. */
+const keepsAnOwner = (orgId: string, userId: string) => sql`(
+  (SELECT role FROM org_members WHERE org_id = ${orgId} AND user_id = ${userId}) != 'owner'
+  OR (SELECT COUNT(*) FROM org_members WHERE org_id = ${orgId} AND role = 'owner' AND deleted_at IS NULL) > 1)`;
+
+async function memberRole(db: Db, orgId: string, userId: string): Promise<OrgRole | null> {
+  const rows = await db.all<{ role: OrgRole }>(
+    sql`SELECT role FROM org_members WHERE org_id = ${orgId} AND user_id = ${userId} AND deleted_at IS NULL`,
+  );
+  return rows[0]?.role ?? null;
+}
+
+const lastOwnerOr404 = (db: Db, orgId: string, userId: string) => async () =>
+  (await memberRole(db, orgId, userId)) === null
+    ? notFound('member')
+    : new HttpError('ORG_LAST_OWNER', 'an org must keep at least one owner');
+
+export async function listOrgMembers(db: Db, user: AuthUser, orgId: string, query: PageQuery): Promise<Page<OrgMemberItem>> {
+  await requireOrgRole(db, orgId, user.id, 'member');
+  return runPage<OrgMemberItem>(
+    db,
+    `org-members:${orgId}`,
+    query,
+    sql`SELECT ${ORG_MEMBER_ITEM} AS item, m.seq AS seq, m.user_id AS k
+        FROM org_members m JOIN user u ON u.id = m.user_id WHERE m.org_id = ${orgId}`,
+  );
+}
+
+/** Admins add members and admins; only an owner grants owner. A removed member is revived in place. */
+export async function addOrgMember(db: Db, user: AuthUser, orgId: string, input: AddOrgMemberRequest): Promise<Mutation> {
+  const caller = await requireOrgRole(db, orgId, user.id, 'admin');
+  if (input.role === 'owner' && caller.role !== 'owner') throw forbidden('only an owner grants owner');
+  const targetId = await resolveUser(db, input);
+  if ((await memberRole(db, orgId, targetId)) !== null) throw new HttpError('ALREADY_MEMBER', 'already a member of this org');
+  const now = Date.now();
+  return {
+    status: 201,
+    effect: [
+      sql`INSERT INTO org_members (org_id, user_id, role, created_at, updated_at, deleted_at, version, seq)
+                 VALUES (${orgId}, ${targetId}, ${input.role}, ${now}, ${now}, NULL, 1, ${currentSeq})
+                 ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role, deleted_at = NULL,
+                   updated_at = excluded.updated_at, version = org_members.version + 1, seq = excluded.seq
+                 WHERE org_members.deleted_at IS NOT NULL`,
+    ],
+    guarded: { onGuardFailed: async () => new HttpError('ALREADY_MEMBER', 'already a member of this org') },
+    body: orgMemberBody(orgId, targetId),
+  };
+}
+
+/** Admins change roles; making or unmaking an owner takes an owner; the last owner cannot step down. */
+export async function updateOrgMember(
+  db: Db,
+  user: AuthUser,
+  orgId: string,
+  targetId: string,
+  input: UpdateOrgMemberRequest,
+): Promise<Mutation> {
+  const caller = await requireOrgRole(db, orgId, user.id, 'admin');
+  const current = await memberRole(db, orgId, targetId);
+  if (current === null) throw notFound('member');
+  if ((current === 'owner' || input.role === 'owner') && caller.role !== 'owner') throw forbidden('only an owner changes owners');
+  const now = Date.now();
+  return {
+    status: 200,
+    effect: [
+      sql`UPDATE org_members SET role = ${input.role}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+                 WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL
+                   AND (${input.role} = 'owner' OR ${keepsAnOwner(orgId, targetId)})`,
+    ],
+    guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
+    body: orgMemberBody(orgId, targetId),
+  };
+}
+
+/**
+ * A member leaves, or an admin removes them (an owner only by an owner). Their project memberships in the
+ * org are revoked in the same batch, so their next pulls return tombstones for all of it.
+ */
+export async function removeOrgMember(db: Db, user: AuthUser, orgId: string, targetId: string): Promise<Mutation> {
+  const self = targetId === user.id;
+  const caller = await requireOrgRole(db, orgId, user.id, self ? 'member' : 'admin');
+  const current = await memberRole(db, orgId, targetId);
+  if (current === null) throw notFound('member');
+  if (!self && current === 'owner' && caller.role !== 'owner') throw forbidden('only an owner removes an owner');
+  const now = Date.now();
+  return {
+    status: 200,
+    effect: [
+      sql`UPDATE project_members SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+                 WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL AND ${keepsAnOwner(orgId, targetId)}`,
+      sql`UPDATE org_members SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+                 WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL AND ${keepsAnOwner(orgId, targetId)}`,
+    ],
+    guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
+    body: orgMemberBody(orgId, targetId),
+  };
+}

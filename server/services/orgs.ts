@@ -1,0 +1,53 @@
+import { sql } from 'drizzle-orm';
+import type { CreateOrgRequest, OrgItem, Page, PageQuery, UpdateOrgRequest } from '../../shared/index.js';
+import type { AuthUser, Db } from '../env.js';
+import { HttpError } from '../http/http-error.js';
+import { ORG_ITEM, orgBody } from '../db/row-json.js';
+import type { Mutation } from '../sync/commit.js';
+import { runPage } from '../sync/run-page.js';
+import { currentSeq } from '../sync/seq.js';
+import { requireOrgRole } from './access.js';
+
+/**
+ * The caller's orgs with their role. A row's position is the later of the org's and the membership's seq, so
+ * a rename, a role change, a removal (tombstone) and an addition all reach the caller's next pull.
+ */
+export function listOrgs(db: Db, user: AuthUser, query: PageQuery): Promise<Page<OrgItem>> {
+  return runPage<OrgItem>(
+    db,
+    'orgs',
+    query,
+    sql`SELECT ${ORG_ITEM} AS item, MAX(o.seq, m.seq) AS seq, o.id AS k
+        FROM org_members m JOIN orgs o ON o.id = m.org_id WHERE m.user_id = ${user.id}`,
+  );
+}
+
+export async function createOrg(db: Db, user: AuthUser, input: CreateOrgRequest): Promise<Mutation> {
+  const id = input.id ?? crypto.randomUUID();
+  const existing = await db.all(sql`SELECT 1 FROM orgs WHERE id = ${id}`);
+  if (existing.length > 0) throw new HttpError('ALREADY_EXISTS', 'an org with this id exists');
+  const now = Date.now();
+  return {
+    status: 201,
+    effect: [
+      sql`INSERT INTO orgs (id, name, created_at, updated_at, deleted_at, version, seq)
+                 VALUES (${id}, ${input.name}, ${now}, ${now}, NULL, 1, ${currentSeq})`,
+      sql`INSERT INTO org_members (org_id, user_id, role, created_at, updated_at, deleted_at, version, seq)
+                 VALUES (${id}, ${user.id}, 'owner', ${now}, ${now}, NULL, 1, ${currentSeq})`,
+    ],
+    body: orgBody(id, user.id),
+  };
+}
+
+export async function updateOrg(db: Db, user: AuthUser, orgId: string, input: UpdateOrgRequest): Promise<Mutation> {
+  await requireOrgRole(db, orgId, user.id, 'admin');
+  const now = Date.now();
+  return {
+    status: 200,
+    effect: [
+      sql`UPDATE orgs SET name = ${input.name}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+                 WHERE id = ${orgId}`,
+    ],
+    body: orgBody(orgId, user.id),
+  };
+}

@@ -1,0 +1,127 @@
+import { sql } from 'drizzle-orm';
+import type {
+  AddProjectMemberRequest,
+  Page,
+  PageQuery,
+  ProjectMemberItem,
+  ProjectRole,
+  UpdateProjectMemberRequest,
+} from '../../shared/index.js';
+import type { AuthUser, Db } from '../env.js';
+import { HttpError, notFound } from '../http/http-error.js';
+import { PROJECT_MEMBER_ITEM, projectMemberBody } from '../db/row-json.js';
+import type { Mutation } from '../sync/commit.js';
+import { runPage } from '../sync/run-page.js';
+import { currentSeq } from '../sync/seq.js';
+import { requireProjectAccess, requireProjectManager } from './access.js';
+import { resolveUser } from './users.js';
+
+const keepsAnOwner = (projectId: string, userId: string) => sql`(
+  (SELECT role FROM project_members WHERE project_id = ${projectId} AND user_id = ${userId}) != 'owner'
+  OR (SELECT COUNT(*) FROM project_members WHERE project_id = ${projectId} AND role = 'owner' AND deleted_at IS NULL) > 1)`;
+
+async function memberRole(db: Db, projectId: string, userId: string): Promise<ProjectRole | null> {
+  const rows = await db.all<{ role: ProjectRole }>(
+    sql`SELECT role FROM project_members WHERE project_id = ${projectId} AND user_id = ${userId} AND deleted_at IS NULL`,
+  );
+  return rows[0]?.role ?? null;
+}
+
+const lastOwnerOr404 = (db: Db, projectId: string, userId: string) => async () =>
+  (await memberRole(db, projectId, userId)) === null
+    ? notFound('member')
+    : new HttpError('PROJECT_LAST_OWNER', 'a project must keep at least one owner');
+
+export async function listProjectMembers(
+  db: Db,
+  user: AuthUser,
+  orgId: string,
+  projectId: string,
+  query: PageQuery,
+): Promise<Page<ProjectMemberItem>> {
+  await requireProjectAccess(db, orgId, projectId, user.id);
+  return runPage<ProjectMemberItem>(
+    db,
+    `project-members:${projectId}`,
+    query,
+    sql`SELECT ${PROJECT_MEMBER_ITEM} AS item, pm.seq AS seq, pm.user_id AS k
+        FROM project_members pm JOIN user u ON u.id = pm.user_id WHERE pm.project_id = ${projectId}`,
+  );
+}
+
+/** Project owners and org admins add members; the target must already belong to the org. */
+export async function addProjectMember(
+  db: Db,
+  user: AuthUser,
+  orgId: string,
+  projectId: string,
+  input: AddProjectMemberRequest,
+): Promise<Mutation> {
+  requireProjectManager(await requireProjectAccess(db, orgId, projectId, user.id));
+  const targetId = await resolveUser(db, input);
+  const inOrg = await db.all(
+    sql`SELECT 1 FROM org_members WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL`,
+  );
+  if (inOrg.length === 0) throw new HttpError('MEMBER_NOT_FOUND', 'the user is not a member of this org', { reason: 'not_org_member' });
+  if ((await memberRole(db, projectId, targetId)) !== null) throw new HttpError('ALREADY_MEMBER', 'already a member of this project');
+  const now = Date.now();
+  return {
+    status: 201,
+    effect: [
+      sql`INSERT INTO project_members (project_id, org_id, user_id, role, created_at, updated_at, deleted_at, version, seq)
+                 VALUES (${projectId}, ${orgId}, ${targetId}, ${input.role}, ${now}, ${now}, NULL, 1, ${currentSeq})
+                 ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role, deleted_at = NULL,
+                   updated_at = excluded.updated_at, version = project_members.version + 1, seq = excluded.seq
+                 WHERE project_members.deleted_at IS NOT NULL`,
+    ],
+    guarded: { onGuardFailed: async () => new HttpError('ALREADY_MEMBER', 'already a member of this project') },
+    body: projectMemberBody(projectId, targetId),
+  };
+}
+
+export async function updateProjectMember(
+  db: Db,
+  user: AuthUser,
+  orgId: string,
+  projectId: string,
+  targetId: string,
+  input: UpdateProjectMemberRequest,
+): Promise<Mutation> {
+  requireProjectManager(await requireProjectAccess(db, orgId, projectId, user.id));
+  if ((await memberRole(db, projectId, targetId)) === null) throw notFound('member');
+  const now = Date.now();
+  return {
+    status: 200,
+    effect: [
+      sql`UPDATE project_members SET role = ${input.role}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+                 WHERE project_id = ${projectId} AND user_id = ${targetId} AND deleted_at IS NULL
+                   AND (${input.role} = 'owner' OR ${keepsAnOwner(projectId, targetId)})`,
+    ],
+    guarded: { onGuardFailed: lastOwnerOr404(db, projectId, targetId) },
+    body: projectMemberBody(projectId, targetId),
+  };
+}
+
+/** A member leaves, or a project owner / org admin removes them; the last owner stays. */
+export async function removeProjectMember(
+  db: Db,
+  user: AuthUser,
+  orgId: string,
+  projectId: string,
+  targetId: string,
+): Promise<Mutation> {
+  const access = await requireProjectAccess(db, orgId, projectId, user.id);
+  if (targetId !== user.id) requireProjectManager(access);
+  if ((await memberRole(db, projectId, targetId)) === null) throw notFound('member');
+  const now = Date.now();
+  return {
+    status: 200,
+    effect: [
+      sql`UPDATE project_members SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+                 WHERE project_id = ${projectId} AND user_id = ${targetId} AND deleted_at IS NULL
+                   AND ${keepsAnOwner(projectId, targetId)}`,
+    ],
+    guarded: { onGuardFailed: lastOwnerOr404(db, projectId, targetId) },
+    body: projectMemberBody(projectId, targetId),
+  };
+}

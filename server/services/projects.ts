@@ -1,0 +1,112 @@
+import { sql } from 'drizzle-orm';
+import type { CreateProjectRequest, Page, PageQuery, ProjectItem, UpdateProjectRequest } from '../../shared/index.js';
+import type { AuthUser, Db } from '../env.js';
+import { HttpError, notFound } from '../http/http-error.js';
+import { PROJECT_ITEM, PROJECT_ITEM_VIA_MEMBERSHIP, projectBody } from '../db/row-json.js';
+import type { Mutation } from '../sync/commit.js';
+import { decodeCursor } from '../sync/cursor.js';
+import { runPage } from '../sync/run-page.js';
+import { currentSeq, readMeta } from '../sync/seq.js';
+import { isOrgAdmin, requireOrgRole, requireProjectAccess, requireProjectManager } from './access.js';
+
+/**
+ * Projects of an org the caller can see: all of them for org admins and owners (deleted ones as tombstones),
+ * otherwise the ones they belong to (with tombstones for deleted projects and removed memberships).
+ *
+ * When the caller's own org membership changed after the cursor (promoted or demoted), the set they may see
+ * changed wholesale: rows that became visible may sit behind the cursor, and rows that became invisible must
+ * not be listed as tombstones to someone who never saw them. So that cursor is 410 CURSOR_EXPIRED and the
+ * client resyncs the collection from scratch, which returns exactly the visible rows.
+ */
+export async function listProjects(db: Db, user: AuthUser, orgId: string, query: PageQuery): Promise<Page<ProjectItem>> {
+  const access = await requireOrgRole(db, orgId, user.id, 'member');
+  const tag = `projects:${orgId}`;
+  if (query.cursor !== undefined) {
+    const meta = await readMeta(db);
+    const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now: Date.now() });
+    if (access.membershipSeq > from.seq) {
+      throw new HttpError('CURSOR_EXPIRED', 'your role in this org changed: resync projects from scratch');
+    }
+  }
+  const select = isOrgAdmin(access.role)
+    ? sql`SELECT ${PROJECT_ITEM} AS item, p.seq AS seq, p.id AS k FROM projects p WHERE p.org_id = ${orgId}`
+    : sql`SELECT ${PROJECT_ITEM_VIA_MEMBERSHIP} AS item, MAX(p.seq, pm.seq) AS seq, p.id AS k
+          FROM projects p JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = ${user.id}
+          WHERE p.org_id = ${orgId}`;
+  return runPage<ProjectItem>(db, tag, query, select);
+}
+
+/** Any org member creates a project (client-chosen uuid allowed, for offline creates) and owns it. */
+export async function createProject(db: Db, user: AuthUser, orgId: string, input: CreateProjectRequest): Promise<Mutation> {
+  await requireOrgRole(db, orgId, user.id, 'member');
+  const id = input.id ?? crypto.randomUUID();
+  if ((await db.all(sql`SELECT 1 FROM projects WHERE id = ${id}`)).length > 0) {
+    throw new HttpError('ALREADY_EXISTS', 'a project with this id exists');
+  }
+  const now = Date.now();
+  return {
+    status: 201,
+    effect: [
+      sql`INSERT INTO projects (id, org_id, name, description, created_by, created_at, updated_at, deleted_at, version, seq)
+                 VALUES (${id}, ${orgId}, ${input.name}, ${input.description ?? ''}, ${user.id}, ${now}, ${now}, NULL, 1, ${currentSeq})`,
+      sql`INSERT INTO project_members (project_id, org_id, user_id, role, created_at, updated_at, deleted_at, version, seq)
+                 VALUES (${id}, ${orgId}, ${user.id}, 'owner', ${now}, ${now}, NULL, 1, ${currentSeq})`,
+    ],
+    body: projectBody(id),
+  };
+}
+
+/** `If-Match: "<version>"` (or a bare number); anything else is a validation error, not a silent skip. */
+export function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
+  if (!match) throw new HttpError('VALIDATION_FAILED', 'If-Match must be "<version>"');
+  return Number(match[1]);
+}
+
+/** Project members and org admins edit; with If-Match, a stale version is 412 carrying the current row. */
+export async function updateProject(
+  db: Db,
+  user: AuthUser,
+  orgId: string,
+  projectId: string,
+  input: UpdateProjectRequest,
+  ifMatch: number | undefined,
+): Promise<Mutation> {
+  const access = await requireProjectAccess(db, orgId, projectId, user.id);
+  const precondition = async () => {
+    const rows = await db.all<{ item: string }>(sql`SELECT ${projectBody(projectId)} AS item`);
+    const current = rows[0]?.item ? (JSON.parse(rows[0].item) as unknown) : null;
+    return new HttpError('PRECONDITION_FAILED', 'the project changed since that version', { current });
+  };
+  if (ifMatch !== undefined && ifMatch !== access.version) throw await precondition();
+  const now = Date.now();
+  const versionCheck = ifMatch === undefined ? sql`` : sql` AND version = ${ifMatch}`;
+  return {
+    status: 200,
+    effect: [
+      sql`UPDATE projects SET
+                   name = COALESCE(${input.name ?? null}, name),
+                   description = COALESCE(${input.description ?? null}, description),
+                   updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+                 WHERE id = ${projectId} AND deleted_at IS NULL${versionCheck}`,
+    ],
+    guarded: { onGuardFailed: async () => (ifMatch === undefined ? notFound('project') : precondition()) },
+    body: projectBody(projectId),
+  };
+}
+
+/** Project owners and org admins delete; the row stays as a tombstone until the retention purge. */
+export async function deleteProject(db: Db, user: AuthUser, orgId: string, projectId: string): Promise<Mutation> {
+  requireProjectManager(await requireProjectAccess(db, orgId, projectId, user.id));
+  const now = Date.now();
+  return {
+    status: 200,
+    effect: [
+      sql`UPDATE projects SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+                 WHERE id = ${projectId} AND deleted_at IS NULL`,
+    ],
+    guarded: { onGuardFailed: async () => notFound('project') },
+    body: projectBody(projectId),
+  };
+}

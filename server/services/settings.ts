@@ -1,0 +1,229 @@
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  ClockDriftError,
+  LIMITS,
+  canonicalJson,
+  compareRegisters,
+  createHlc,
+  createNodeId,
+  settingEntrySchema,
+  validateSetting,
+  type Page,
+  type PageQuery,
+  type Setting,
+  type SettingEntry,
+  type SettingMergeResult,
+  type SettingScope,
+  type SettingsMergeRequest,
+  type SettingsMergeResponse,
+} from '../../shared/index.js';
+import type { Db } from '../env.js';
+import { HttpError } from '../http/http-error.js';
+import { log } from '../http/log.js';
+import { runBatch } from '../db/batch.js';
+import { SETTING_ITEM, settingBody } from '../db/row-json.js';
+import type { Mutation } from '../sync/commit.js';
+import { decodeCursor, encodeCursor } from '../sync/cursor.js';
+import { runPage } from '../sync/run-page.js';
+import { currentSeq, readMeta } from '../sync/seq.js';
+
+/**
+ * One node id per isolate: concurrent isolates stamping in the same millisecond still issue distinct stamps.
+ * Made on first use: workerd forbids random values in global scope.
+ */
+let serverNode: string | undefined;
+const serverNodeId = () => (serverNode ??= createNodeId());
+/** D1 allows 100 bound parameters a statement; an upserted register binds 6. */
+const ROWS_PER_UPSERT = 16;
+const KEYS_PER_SELECT = 90;
+/** The merge response is stored for idempotent replay in one D1 row (2 MB max): keep its changes well below. */
+const MAX_CHANGES_BYTES = 512 * 1024;
+
+export interface SettingsScope {
+  scope: SettingScope;
+  scopeId: string;
+}
+
+const tagOf = (s: SettingsScope) => `settings:${s.scope}:${s.scopeId}`;
+
+type StoredRow = { key: string; value: string; hlc: string; updatedAt: number };
+const toSetting = (r: StoredRow): Setting => ({ key: r.key, value: JSON.parse(r.value), hlc: r.hlc, updatedAt: r.updatedAt });
+
+export function listSettings(db: Db, scope: SettingsScope, query: PageQuery): Promise<Page<Setting>> {
+  return runPage<Setting>(
+    db,
+    tagOf(scope),
+    query,
+    sql`SELECT ${SETTING_ITEM} AS item, s.seq AS seq, s.key AS k FROM settings s
+        WHERE s.scope = ${scope.scope} AND s.scope_id = ${scope.scopeId}`,
+  );
+}
+
+/**
+ * Upserts registers, chunked to D1's parameter limit. Values are stored as canonical JSON text ('null' for a
+ * delete), so the SQL guard can break a stamp tie the way compareRegisters does, and a concurrent newer write
+ * that landed between our read and our batch is never overwritten.
+ */
+function upserts(scope: SettingsScope, entries: readonly SettingEntry[], now: number): SQL[] {
+  const statements: SQL[] = [];
+  for (let i = 0; i < entries.length; i += ROWS_PER_UPSERT) {
+    const rows = entries
+      .slice(i, i + ROWS_PER_UPSERT)
+      .map((e) => sql`(${scope.scope}, ${scope.scopeId}, ${e.key}, ${canonicalJson(e.value)}, ${e.hlc}, ${now}, ${currentSeq})`);
+    statements.push(sql`INSERT INTO settings (scope, scope_id, key, value, hlc, updated_at, seq) VALUES ${sql.join(rows, sql`, `)}
+      ON CONFLICT (scope, scope_id, key) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
+        updated_at = excluded.updated_at, seq = excluded.seq
+      WHERE excluded.hlc > settings.hlc OR (excluded.hlc = settings.hlc AND excluded.value > settings.value)`);
+  }
+  return statements;
+}
+
+const advanceServerHlc = (stamp: string) =>
+  sql`UPDATE sync_meta SET text = ${stamp} WHERE name = 'server_hlc' AND (text IS NULL OR text < ${stamp})`;
+
+async function readRegisters(db: Db, scope: SettingsScope, keys: readonly string[]): Promise<Map<string, Setting>> {
+  const out = new Map<string, Setting>();
+  if (keys.length === 0) return out;
+  const selects = [];
+  for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
+    const chunk = keys.slice(i, i + KEYS_PER_SELECT);
+    selects.push(sql`SELECT key, value, hlc, updated_at AS updatedAt FROM settings
+      WHERE scope = ${scope.scope} AND scope_id = ${scope.scopeId} AND key IN (${sql.join(chunk.map((k) => sql`${k}`), sql`, `)})`);
+  }
+  for (const result of await runBatch<StoredRow>(db, selects)) for (const r of result.results) out.set(r.key, toSetting(r));
+  return out;
+}
+
+/**
+ * PATCH merge: validate each entry on its own (one bad entry never sinks the rest), refuse stamps beyond the
+ * drift limit without moving the server clock, keep per key the LWW winner with the same compareRegisters the
+ * client runs, write the winners in one batch, and answer with every entry changed since the client's cursor.
+ *
+ * The changes are read before the write, and the returned cursor is their position: a write that commits
+ * between our read and our batch has a higher seq, so the client's next merge or pull still sees it.
+ */
+export async function mergeSettings(
+  db: Db,
+  scope: SettingsScope,
+  input: SettingsMergeRequest,
+): Promise<{ response: SettingsMergeResponse; mutation: (body: string) => Mutation }> {
+  const now = Date.now();
+  const meta = await readMeta(db);
+  const tag = tagOf(scope);
+  const from = decodeCursor(input.cursor, tag, { purgedSeq: meta.purgedSeq, now });
+  const hlc = createHlc({ nodeId: serverNodeId(), last: meta.serverHlc });
+
+  const results: SettingMergeResult[] = new Array(input.entries.length);
+  const candidates = new Map<string, { entry: SettingEntry; index: number }>();
+  input.entries.forEach((raw, index) => {
+    const parsed = settingEntrySchema.safeParse(raw);
+    if (!parsed.success) {
+      results[index] = { key: String(raw.key), status: 'rejected', code: 'VALIDATION_FAILED', message: parsed.error.issues[0]?.message ?? 'invalid entry' };
+      return;
+    }
+    const entry = parsed.data;
+    const check = validateSetting(scope.scope, entry.key, entry.value);
+    if (!check.ok) {
+      results[index] = { key: entry.key, status: 'rejected', code: check.code, message: check.message };
+      return;
+    }
+    try {
+      hlc.receive(entry.hlc);
+    } catch (error) {
+      if (!(error instanceof ClockDriftError)) throw error;
+      results[index] = { key: entry.key, status: 'rejected', code: 'CLOCK_DRIFT', message: error.message };
+      return;
+    }
+    const value = check.value;
+    const seen = candidates.get(entry.key);
+    if (seen === undefined) candidates.set(entry.key, { entry: { ...entry, value }, index });
+    else if (compareRegisters({ value, hlc: entry.hlc }, seen.entry) > 0) {
+      results[seen.index] = { key: entry.key, status: 'stale' };
+      candidates.set(entry.key, { entry: { ...entry, value }, index });
+    } else results[index] = { key: entry.key, status: 'stale' };
+  });
+
+  const current = await readRegisters(db, scope, [...candidates.keys()]);
+  const winners: SettingEntry[] = [];
+  for (const { entry, index } of candidates.values()) {
+    const stored = current.get(entry.key);
+    if (stored === undefined || compareRegisters(entry, stored) > 0) {
+      winners.push(entry);
+      results[index] = { key: entry.key, status: 'applied' };
+    } else results[index] = { key: entry.key, status: 'stale', current: stored };
+  }
+  for (const r of results) {
+    if (r.status !== 'applied') log({ msg: 'settings entry not applied', scope: scope.scope, key: r.key, status: r.status, code: r.code });
+  }
+  // Winners that lost a same-request duplicate carry `current` too: the winner of their own batch.
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i] as SettingMergeResult;
+    if (r.status === 'stale' && r.current === undefined) {
+      const winner = candidates.get(r.key)?.entry;
+      const stored = current.get(r.key);
+      const best = winner && (!stored || compareRegisters(winner, stored) > 0) ? { ...winner, updatedAt: now } : stored;
+      if (best) results[i] = { ...r, current: best };
+    }
+  }
+
+  const [head, changed] = await runBatch(db, [
+    sql`SELECT value FROM sync_meta WHERE name = 'seq'`,
+    sql`SELECT key, value, hlc, updated_at AS updatedAt, seq FROM settings
+        WHERE scope = ${scope.scope} AND scope_id = ${scope.scopeId}
+          AND (seq > ${from.seq} OR (seq = ${from.seq} AND key > ${from.key}))
+        ORDER BY seq, key LIMIT ${LIMITS.maxPageLimit + 1}`,
+  ]);
+  const changeRows = (changed?.results ?? []) as unknown as (StoredRow & { seq: number })[];
+  const changes: Setting[] = [];
+  let bytes = 0;
+  let position = from;
+  let hasMore = false;
+  for (const row of changeRows) {
+    if (changes.length === LIMITS.maxPageLimit || bytes + row.value.length > MAX_CHANGES_BYTES) {
+      hasMore = true;
+      break;
+    }
+    changes.push(toSetting(row));
+    bytes += row.value.length + row.key.length + 64;
+    position = { seq: row.seq, key: row.key };
+  }
+  // Everything up to the head read with these rows has been returned: resume from the head (see toPage).
+  const headSeq = (head?.results[0]?.value as number | undefined) ?? 0;
+  if (!hasMore && headSeq > position.seq) position = { seq: headSeq, key: '' };
+
+  const response: SettingsMergeResponse = {
+    results,
+    changes,
+    cursor: encodeCursor(tag, position, now),
+    hasMore,
+    serverHlc: hlc.last(),
+    serverTime: now,
+  };
+  return {
+    response,
+    mutation: (body) => ({
+      status: 200,
+      effect: [...upserts(scope, winners, now), advanceServerHlc(hlc.last())],
+      body: sql`${body}`,
+    }),
+  };
+}
+
+/**
+ * PUT: a plain client sends a value; the server stamps it. The clock resumes above both its persisted state and
+ * the stored register (no drift check: both are ours), so the write wins as a plain PUT should.
+ */
+export async function putSetting(db: Db, scope: SettingsScope, key: string, value: unknown): Promise<Mutation> {
+  const check = validateSetting(scope.scope, key, value);
+  if (!check.ok) throw new HttpError('VALIDATION_FAILED', check.message, { code: check.code });
+  const now = Date.now();
+  const meta = await readMeta(db);
+  const stored = (await readRegisters(db, scope, [key])).get(key);
+  const last = [meta.serverHlc, stored?.hlc].filter((s): s is string => s != null).sort().pop() ?? null;
+  const stamp = createHlc({ nodeId: serverNodeId(), last }).next();
+  return {
+    status: 200,
+    effect: [...upserts(scope, [{ key, value: check.value, hlc: stamp }], now), advanceServerHlc(stamp)],
+    body: settingBody(scope.scope, scope.scopeId, key),
+  };
+}
