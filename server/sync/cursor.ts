@@ -25,7 +25,7 @@ const toBase64Url = (text: string) =>
     .replace(/\//g, '_')
     .replace(/=+$/, '');
 const fromBase64Url = (b64: string) =>
-  new TextDecoder('utf-8', { fatal: true }).decode(
+  new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
     Uint8Array.from(atob(b64.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)),
   );
 
