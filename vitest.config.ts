@@ -1,20 +1,49 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
 /**
- * One config, one project per runtime. `node` runs shared/ and client/ tests (fake-indexeddb stands in for
- * IndexedDB there); the workerd and Chromium projects join as the server and browser suites land.
+ * One config, one project per runtime:
+ * - node: shared/ and client/ tests (fake-indexeddb stands in for IndexedDB there);
+ * - workers: the Worker inside workerd on a real local D1 with the real migrations (drizzle-kit's flat .sql
+ *   files), through @cloudflare/vitest-pool-workers.
  */
-export default defineConfig({
-  test: {
-    reporters: ['default', './test/summary-reporter.ts'],
-    projects: [
-      {
-        test: {
-          name: 'node',
-          include: ['test/shared/**/*.test.ts', 'test/client/**/*.test.ts', 'test/client/**/*.test.tsx'],
-          environment: 'node',
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('./server/migrations');
+  return {
+    test: {
+      reporters: ['default', './test/summary-reporter.ts'],
+      projects: [
+        {
+          test: {
+            name: 'node',
+            include: ['test/shared/**/*.test.ts', 'test/client/**/*.test.ts', 'test/client/**/*.test.tsx'],
+            environment: 'node',
+          },
         },
-      },
-    ],
-  },
+        {
+          plugins: [
+            cloudflareTest({
+              main: './server/worker.ts',
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  // A fixed secret for tests only; real ones live in .dev.vars (npm start) or wrangler secrets.
+                  BETTER_AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            include: ['test/server/**/*.test.ts'],
+            setupFiles: ['./test/server/apply-migrations.ts'],
+            testTimeout: 30_000,
+            // The Worker logs one JSON line per request: show them only for failing tests.
+            silent: 'passed-only',
+          },
+        },
+      ],
+    },
+  };
 });

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { call, expectError, signUp } from './helpers.js';
+
+describe('auth', () => {
+  it('health answers without auth', async () => {
+    const res = await call('/api/health');
+    expect(res.status).toBe(200);
+    expect(res.body.ok).toBe(true);
+    expect(typeof res.body.serverTime).toBe('number');
+  });
+
+  it('signs up, signs in, and accepts the bearer token', async () => {
+    const user = await signUp('Ann');
+    const signIn = await call('/api/auth/sign-in/email', {
+      method: 'POST',
+      body: { email: user.email, password: 'correct horse battery' },
+    });
+    expect(signIn.status).toBe(200);
+    const token = signIn.headers.get('set-auth-token');
+    expect(token).toBeTruthy();
+    const me = await call('/api/me', { token: token as string });
+    expect(me.status).toBe(200);
+    expect(me.body.user).toEqual({ id: user.id, email: user.email, name: 'Ann' });
+  });
+
+  it('refuses a wrong password', async () => {
+    const user = await signUp('Bob');
+    const res = await call('/api/auth/sign-in/email', { method: 'POST', body: { email: user.email, password: 'nope nope nope' } });
+    expect(res.status).toBe(401);
+  });
+
+  it('answers 401 AUTH_REQUIRED without a token, with a bogus token and after sign-out', async () => {
+    expectError(await call('/api/me'), 'AUTH_REQUIRED', 401);
+    expectError(await call('/api/me', { token: 'not-a-token' }), 'AUTH_REQUIRED', 401);
+    const user = await signUp('Cy');
+    expect((await call('/api/me', { token: user.token })).status).toBe(200);
+    const out = await call('/api/auth/sign-out', { method: 'POST', token: user.token, body: {} });
+    expect(out.status).toBe(200);
+    expectError(await call('/api/me', { token: user.token }), 'AUTH_REQUIRED', 401);
+  });
+
+  it('answers unknown API routes with the error body', async () => {
+    const user = await signUp('Di');
+    expectError(await call('/api/nope', { token: user.token }), 'NOT_FOUND', 404);
+  });
+});
