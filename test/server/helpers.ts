@@ -102,3 +102,9 @@ export async function count(table: string, where = '1 = 1', ...params: unknown[]
     .first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+/** The head of the change sequence: it moves on every committed write. */
+export async function seqHead(): Promise<number> {
+  const row = await env.DB.prepare("SELECT value FROM sync_meta WHERE name = 'seq'").first<{ value: number }>();
+  return row?.value ?? 0;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { call, count, createOrg, createProject, expectError, seqHead, signUp } from './helpers.js';
+
+describe('idempotency', () => {
+  it('replays the stored response with Idempotent-Replayed and writes nothing', async () => {
+    const ann = await signUp('Ann');
+    const org = await createOrg(ann);
+    const key = crypto.randomUUID();
+    const request = { method: 'POST', token: ann.token, headers: { 'Idempotency-Key': key }, body: { name: 'Once' } };
+    const first = await call(`/api/orgs/${org.id}/projects`, request);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('Idempotent-Replayed')).toBeNull();
+    const projects = await count('projects');
+    const members = await count('project_members');
+    const seq = await seqHead();
+    const replay = await call(`/api/orgs/${org.id}/projects`, request);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    expect(await count('projects')).toBe(projects);
+    expect(await count('project_members')).toBe(members);
+    expect(await seqHead()).toBe(seq);
+  });
+
+  it('replays updates and deletes without applying them again', async () => {
+    const ann = await signUp('Ann');
+    const org = await createOrg(ann);
+    const project = await createProject(ann, org.id);
+    const rename = { method: 'PATCH', token: ann.token, headers: { 'Idempotency-Key': 'rename-1' }, body: { name: 'Renamed' } };
+    const path = `/api/orgs/${org.id}/projects/${project.id}`;
+    expect((await call(path, rename)).body.version).toBe(2);
+    expect((await call(path, rename)).body.version).toBe(2);
+    const del = { method: 'DELETE', token: ann.token, headers: { 'Idempotency-Key': 'delete-1' } };
+    const gone = await call(path, del);
+    expect(gone.status).toBe(200);
+    const again = await call(path, del);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(again.body).toEqual(gone.body);
+  });
+
+  it('answers 422 when a key is reused with another body or path', async () => {
+    const ann = await signUp('Ann');
+    const org = await createOrg(ann);
+    const headers = { 'Idempotency-Key': 'k-1' };
+    expect((await call(`/api/orgs/${org.id}/projects`, { method: 'POST', token: ann.token, headers, body: { name: 'A' } })).status).toBe(201);
+    expectError(
+      await call(`/api/orgs/${org.id}/projects`, { method: 'POST', token: ann.token, headers, body: { name: 'B' } }),
+      'IDEMPOTENCY_KEY_REUSED',
+      422,
+    );
+    expectError(await call('/api/orgs', { method: 'POST', token: ann.token, headers, body: { name: 'A' } }), 'IDEMPOTENCY_KEY_REUSED', 422);
+    expect(await count('projects', 'org_id = ?', org.id)).toBe(1);
+  });
+
+  it('applies concurrent duplicates exactly once', async () => {
+    const ann = await signUp('Ann');
+    const org = await createOrg(ann);
+    const request = { method: 'POST', token: ann.token, headers: { 'Idempotency-Key': 'race' }, body: { name: 'Raced' } };
+    const results = await Promise.all(Array.from({ length: 6 }, () => call(`/api/orgs/${org.id}/projects`, request)));
+    const created = results.filter((r) => r.status === 201);
+    for (const r of results.filter((r) => r.status !== 201)) expectError(r, 'IDEMPOTENCY_IN_PROGRESS', 409);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+    expect(await count('projects', 'org_id = ?', org.id)).toBe(1);
+  });
+
+  it('scopes keys per user: one user’s key never returns another’s response', async () => {
+    const [ann, bob] = await Promise.all([signUp('Ann'), signUp('Bob')]);
+    const annOrg = await call('/api/orgs', { method: 'POST', token: ann.token, headers: { 'Idempotency-Key': 'shared' }, body: { name: 'Same' } });
+    const bobOrg = await call('/api/orgs', { method: 'POST', token: bob.token, headers: { 'Idempotency-Key': 'shared' }, body: { name: 'Same' } });
+    expect(bobOrg.status).toBe(201);
+    expect(bobOrg.headers.get('Idempotent-Replayed')).toBeNull();
+    expect(bobOrg.body.id).not.toBe(annOrg.body.id);
+    expect(await count('orgs', 'name = ?', 'Same')).toBe(2);
+  });
+
+  it('stores 4xx outcomes (the same request fails the same way) and refuses malformed keys', async () => {
+    const [ann, bob] = await Promise.all([signUp('Ann'), signUp('Bob')]);
+    const org = await createOrg(ann);
+    const request = { method: 'PATCH', token: bob.token, headers: { 'Idempotency-Key': 'nope' }, body: { name: 'x' } };
+    const first = expectError(await call(`/api/orgs/${org.id}`, request), 'ORG_NOT_FOUND', 404);
+    const replay = await call(`/api/orgs/${org.id}`, request);
+    expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(replay.body).toEqual(first);
+    expectError(
+      await call('/api/orgs', { method: 'POST', token: ann.token, headers: { 'Idempotency-Key': 'has space' }, body: { name: 'x' } }),
+      'VALIDATION_FAILED',
+      400,
+    );
+  });
+
+  it('lets an expired record be reused for a new request', async () => {
+    const ann = await signUp('Ann');
+    const request = { method: 'POST', token: ann.token, headers: { 'Idempotency-Key': 'old' }, body: { name: 'First' } };
+    const first = await call('/api/orgs', request);
+    const { env } = await import('cloudflare:test');
+    await env.DB.prepare('UPDATE idempotency_keys SET expires_at = 0 WHERE key = ?').bind('old').run();
+    const second = await call('/api/orgs', { ...request, body: { name: 'Second' } });
+    expect(second.status).toBe(201);
+    expect(second.body.id).not.toBe(first.body.id);
+  });
+});
