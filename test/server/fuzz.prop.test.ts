@@ -88,5 +88,5 @@ describe('fuzz: mutating routes', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 240_000);
 });
