@@ -23,6 +23,19 @@ describe('auth', () => {
     expect(me.body.user).toEqual({ id: user.id, email: user.email, name: 'Ann' });
   });
 
+  it('accepts Better Auth’s session cookie as well as the bearer token', async () => {
+    const user = await signUp('Cookie');
+    const signIn = await call('/api/auth/sign-in/email', {
+      method: 'POST',
+      body: { email: user.email, password: 'correct horse battery' },
+    });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    expect(cookie).toMatch(/session_token=/);
+    const me = await call('/api/me', { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(me.body.user.id).toBe(user.id);
+  });
+
   it('refuses a wrong password', async () => {
     const user = await signUp('Bob');
     const res = await call('/api/auth/sign-in/email', { method: 'POST', body: { email: user.email, password: 'nope nope nope' } });
