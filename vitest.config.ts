@@ -12,6 +12,8 @@ export default defineConfig(async () => {
   return {
     test: {
       reporters: ['default', './test/summary-reporter.ts'],
+      // The Worker logs one JSON line per request: show console output only for failing tests.
+      silent: 'passed-only',
       projects: [
         {
           test: {
@@ -39,8 +41,6 @@ export default defineConfig(async () => {
             include: ['test/server/**/*.test.ts'],
             setupFiles: ['./test/server/apply-migrations.ts'],
             testTimeout: 30_000,
-            // The Worker logs one JSON line per request: show them only for failing tests.
-            silent: 'passed-only',
           },
         },
       ],
