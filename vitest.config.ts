@@ -13,7 +13,7 @@ export default defineConfig(async () => {
     test: {
       reporters: ['default', './test/summary-reporter.ts'],
       // The Worker logs one JSON line per request: show console output only for failing tests.
-      silent: 'passed-only',
+      silent: 'passed-only' as const,
       projects: [
         {
           test: {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { AddOrgMemberRequest, OrgMemberItem, OrgRole, Page, PageQuery, UpdateOrgMemberRequest } from '../../shared/index.js';
+import type { AddOrgMemberRequest, OrgMemberItem, Page, PageQuery, UpdateOrgMemberRequest } from '../../shared/index.js';
 import type { AuthUser, Db } from '../env.js';
 import { HttpError, forbidden, notFound } from '../http/http-error.js';
 import { ORG_MEMBER_ITEM, orgMemberBody } from '../db/row-json.js';
@@ -7,24 +7,10 @@ import type { Mutation } from '../sync/commit.js';
 import { runPage } from '../sync/run-page.js';
 import { currentSeq } from '../sync/seq.js';
 import { requireOrgRole } from './access.js';
+import { orgMembership } from './membership-rules.js';
 import { resolveUser } from './users.js';
 
-/** SQL condition: removing or demoting `userId` leaves the org with an owner. */
-const keepsAnOwner = (orgId: string, userId: string) => sql`(
-  (SELECT role FROM org_members WHERE org_id = ${orgId} AND user_id = ${userId}) != 'owner'
-  OR (SELECT COUNT(*) FROM org_members WHERE org_id = ${orgId} AND role = 'owner' AND deleted_at IS NULL) > 1)`;
-
-async function memberRole(db: Db, orgId: string, userId: string): Promise<OrgRole | null> {
-  const rows = await db.all<{ role: OrgRole }>(
-    sql`SELECT role FROM org_members WHERE org_id = ${orgId} AND user_id = ${userId} AND deleted_at IS NULL`,
-  );
-  return rows[0]?.role ?? null;
-}
-
-const lastOwnerOr404 = (db: Db, orgId: string, userId: string) => async () =>
-  (await memberRole(db, orgId, userId)) === null
-    ? notFound('member')
-    : new HttpError('ORG_LAST_OWNER', 'an org must keep at least one owner');
+const { role: memberRole, keepsAnOwner, lastOwnerOr404 } = orgMembership;
 
 export async function listOrgMembers(db: Db, user: AuthUser, orgId: string, query: PageQuery): Promise<Page<OrgMemberItem>> {
   await requireOrgRole(db, orgId, user.id, 'member');

@@ -4,7 +4,6 @@ import type {
   Page,
   PageQuery,
   ProjectMemberItem,
-  ProjectRole,
   UpdateProjectMemberRequest,
 } from '../../shared/index.js';
 import type { AuthUser, Db } from '../env.js';
@@ -14,23 +13,10 @@ import type { Mutation } from '../sync/commit.js';
 import { runPage } from '../sync/run-page.js';
 import { currentSeq } from '../sync/seq.js';
 import { requireProjectAccess, requireProjectManager } from './access.js';
+import { projectMembership } from './membership-rules.js';
 import { resolveUser } from './users.js';
 
-const keepsAnOwner = (projectId: string, userId: string) => sql`(
-  (SELECT role FROM project_members WHERE project_id = ${projectId} AND user_id = ${userId}) != 'owner'
-  OR (SELECT COUNT(*) FROM project_members WHERE project_id = ${projectId} AND role = 'owner' AND deleted_at IS NULL) > 1)`;
-
-async function memberRole(db: Db, projectId: string, userId: string): Promise<ProjectRole | null> {
-  const rows = await db.all<{ role: ProjectRole }>(
-    sql`SELECT role FROM project_members WHERE project_id = ${projectId} AND user_id = ${userId} AND deleted_at IS NULL`,
-  );
-  return rows[0]?.role ?? null;
-}
-
-const lastOwnerOr404 = (db: Db, projectId: string, userId: string) => async () =>
-  (await memberRole(db, projectId, userId)) === null
-    ? notFound('member')
-    : new HttpError('PROJECT_LAST_OWNER', 'a project must keep at least one owner');
+const { role: memberRole, keepsAnOwner, lastOwnerOr404 } = projectMembership;
 
 export async function listProjectMembers(
   db: Db,
