@@ -1,0 +1,46 @@
+import { createProjectRequestSchema, updateProjectRequestSchema, type Project } from '../../shared/index.js';
+import { enqueueWrite, validated, type WriteContext } from './write-context.js';
+
+/** Offline-capable project writes: the optimistic row and the op land in one transaction. */
+export function projectWrites(ctx: WriteContext) {
+  const lane = (projectId: string) => `project:${projectId}`;
+  return {
+    /** Creates a project with a client-chosen id, so it can be used (and edited) before it reaches the server. */
+    async create(orgId: string, input: { name: string; description?: string; id?: string }): Promise<Project> {
+      const body = validated(createProjectRequestSchema, { ...input, id: input.id ?? ctx.newId() });
+      const id = body.id as string;
+      const now = ctx.now();
+      const row: Project = {
+        id,
+        orgId,
+        name: body.name,
+        description: body.description ?? '',
+        createdBy: ctx.userId,
+        createdAt: now,
+        updatedAt: now,
+        deletedAt: null,
+        version: 1,
+      };
+      await enqueueWrite(ctx, { lane: lane(id), method: 'POST', path: `/api/orgs/${orgId}/projects`, body, effect: { kind: 'put', table: 'projects', row } });
+      return row;
+    },
+    async update(orgId: string, projectId: string, patch: { name?: string; description?: string }): Promise<void> {
+      const body = validated(updateProjectRequestSchema, patch);
+      await enqueueWrite(ctx, {
+        lane: lane(projectId),
+        method: 'PATCH',
+        path: `/api/orgs/${orgId}/projects/${projectId}`,
+        body,
+        effect: { kind: 'patch', table: 'projects', key: projectId, patch: { ...body, updatedAt: ctx.now() } },
+      });
+    },
+    async remove(orgId: string, projectId: string): Promise<void> {
+      await enqueueWrite(ctx, {
+        lane: lane(projectId),
+        method: 'DELETE',
+        path: `/api/orgs/${orgId}/projects/${projectId}`,
+        effect: { kind: 'delete', table: 'projects', key: projectId },
+      });
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** Typed errors of the client's public API; expected outcomes (a failed op, a stale setting) are data instead. */
+export class SyncClientError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Input the server would refuse anyway (same zod schemas), caught before anything is queued. */
+export class ClientValidationError extends SyncClientError {
+  constructor(message: string) {
+    super('VALIDATION_FAILED', message);
+  }
+}
+
+/** logout() while ops or settings writes are not yet on the server, without `{ discardPending: true }`. */
+export class UnsyncedChangesError extends SyncClientError {
+  readonly pendingOps: number;
+  readonly dirtySettings: number;
+  constructor(pendingOps: number, dirtySettings: number) {
+    super('UNSYNCED_CHANGES', `${pendingOps} queued change(s) and ${dirtySettings} setting(s) are not synced yet`);
+    this.pendingOps = pendingOps;
+    this.dirtySettings = dirtySettings;
+  }
+}
+
+/** The engine was used after logout() or close(). */
+export class EngineClosedError extends SyncClientError {
+  constructor() {
+    super('ENGINE_CLOSED', 'this sync engine was closed');
+  }
+}

@@ -1,0 +1,201 @@
+import type { Table } from 'dexie';
+import type { Op } from '../../shared/index.js';
+import type { SyncDatabase } from '../storage/sync-database.js';
+import type { EntityKey, EntityTable, LocalOp, OpEffect } from '../storage/rows.js';
+import { bump } from '../status/counters.js';
+import { applyEffect, effectKey, entityId, rowKey } from './effects.js';
+
+/**
+ * The outbox's storage: every change to ops, shadows and the visible rows they produce happens in one Dexie
+ * transaction, and no fetch ever runs inside one (IndexedDB transactions auto-commit when they wait on
+ * anything that is not IndexedDB).
+ *
+ * Visible row = shadow (the server's row) + every pending or syncing op on the entity, in order. A failed op
+ * is left out, which is its rollback; retry puts it back.
+ */
+const LIVE = new Set<Op['status']>(['pending', 'syncing']);
+
+const entityTable = (db: SyncDatabase, table: EntityTable) => db.table(table) as Table<Record<string, unknown>, unknown>;
+
+async function recompute(db: SyncDatabase, entity: string): Promise<void> {
+  const shadow = await db.shadows.get(entity);
+  if (!shadow) return;
+  const ops = (await db.ops.where('entity').equals(entity).toArray()).sort((a, b) => a.order - b.order);
+  let row = shadow.row;
+  for (const op of ops) if (LIVE.has(op.status)) row = applyEffect(row, op.effect);
+  const table = entityTable(db, shadow.table);
+  if (row === null) await table.delete(shadow.key as never);
+  else await table.put(row);
+  // Nothing left to re-apply: the visible row is the server's, and the shadow has served its purpose.
+  if (!ops.some((op) => op.status !== 'applied')) await db.shadows.delete(entity);
+}
+
+const allTables = (db: SyncDatabase) => [db.ops, db.shadows, db.counters, db.meta, db.orgs, db.orgMembers, db.projects, db.projectMembers];
+
+export interface NewOp {
+  readonly userId: string;
+  readonly lane: string;
+  readonly method: Op['method'];
+  readonly path: string;
+  readonly body?: Op['body'];
+  readonly effect: OpEffect;
+}
+
+/** Appends an op and applies its optimistic effect, in ONE transaction. */
+export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now: number): Promise<LocalOp> {
+  return db.transaction('rw', allTables(db), async () => {
+    const key = effectKey(input.effect);
+    const entity = entityId(input.effect.table, key);
+    if (!(await db.shadows.get(entity))) {
+      // No pending ops on this row yet: what is visible now is the server's row.
+      const current = (await entityTable(db, input.effect.table).get(key as never)) ?? null;
+      await db.shadows.put({ entity, table: input.effect.table, key, row: current });
+    }
+    const counter = await db.meta.get('opOrder');
+    const order = ((counter?.value as number | undefined) ?? 0) + 1;
+    await db.meta.put({ key: 'opOrder', value: order });
+    const op: LocalOp = {
+      id,
+      userId: input.userId,
+      lane: input.lane,
+      method: input.method,
+      path: input.path,
+      ...(input.body !== undefined ? { body: input.body } : {}),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      lastAttempt: null,
+      error: null,
+      createdAt: now,
+      effect: input.effect,
+      entity,
+      order,
+    };
+    await db.ops.add(op);
+    await bump(db.counters, 'enqueued');
+    await recompute(db, entity);
+    return op;
+  });
+}
+
+/** The first op of each lane that is due, in global order. A lane whose head failed sends nothing. */
+export async function dueHeads(db: SyncDatabase, userId: string, now: number): Promise<LocalOp[]> {
+  const ops = await db.ops.orderBy('order').toArray();
+  const seen = new Set<string>();
+  const due: LocalOp[] = [];
+  for (const op of ops) {
+    if (op.status === 'applied' || seen.has(op.lane)) continue;
+    seen.add(op.lane);
+    // Ops are only ever sent with their own user's token.
+    if (op.userId === userId && op.status === 'pending' && op.nextAttemptAt <= now) due.push(op);
+  }
+  return due;
+}
+
+/** The earliest time a pending lane head becomes due (for the scheduler), or null. */
+export async function nextDueAt(db: SyncDatabase): Promise<number | null> {
+  const ops = await db.ops.orderBy('order').toArray();
+  const seen = new Set<string>();
+  let next: number | null = null;
+  for (const op of ops) {
+    if (op.status === 'applied' || seen.has(op.lane)) continue;
+    seen.add(op.lane);
+    if (op.status === 'pending') next = next === null ? op.nextAttemptAt : Math.min(next, op.nextAttemptAt);
+  }
+  return next;
+}
+
+export async function markSyncing(db: SyncDatabase, opId: string, now: number): Promise<boolean> {
+  return db.transaction('rw', db.ops, async () => {
+    const op = await db.ops.get(opId);
+    if (!op || op.status !== 'pending') return false;
+    await db.ops.put({ ...op, status: 'syncing', lastAttempt: now });
+    return true;
+  });
+}
+
+/** The server applied the op: its response row becomes the shadow, the op leaves the queue. */
+export async function completeOp(db: SyncDatabase, opId: string, serverRow: Record<string, unknown> | null, replayed: boolean) {
+  await db.transaction('rw', allTables(db), async () => {
+    const op = await db.ops.get(opId);
+    if (!op) return;
+    await db.ops.delete(opId);
+    const shadow = await db.shadows.get(op.entity);
+    if (shadow && op.effect.kind !== 'none') {
+      const key = serverRow ? rowKey(op.effect.table, serverRow) : shadow.key;
+      await db.shadows.put({ ...shadow, key, row: serverRow });
+    } else if (op.effect.kind === 'none' && serverRow) {
+      // Nothing was predicted (e.g. a member added by email): the server's row simply lands.
+      await entityTable(db, op.effect.table).put(serverRow);
+    }
+    await bump(db.counters, 'applied');
+    if (replayed) await bump(db.counters, 'deduplicated');
+    await recompute(db, op.entity);
+  });
+}
+
+/** Back to pending after a transient failure (attempt spent) or an auth pause / abort (no attempt spent). */
+export async function reschedule(db: SyncDatabase, opId: string, nextAttemptAt: number, spendAttempt: boolean, error: LocalOp['error']) {
+  await db.transaction('rw', db.ops, db.counters, async () => {
+    const op = await db.ops.get(opId);
+    if (!op) return;
+    await db.ops.put({ ...op, status: 'pending', nextAttemptAt, attempts: op.attempts + (spendAttempt ? 1 : 0), error });
+    if (spendAttempt) await bump(db.counters, 'retried');
+  });
+}
+
+/** The op failed for good: it stays, holding its lane, and its optimistic effect is rolled back. */
+export async function failOp(db: SyncDatabase, opId: string, error: NonNullable<LocalOp['error']>, spendAttempt: boolean) {
+  await db.transaction('rw', allTables(db), async () => {
+    const op = await db.ops.get(opId);
+    if (!op) return;
+    await db.ops.put({ ...op, status: 'failed', error, attempts: op.attempts + (spendAttempt ? 1 : 0) });
+    await bump(db.counters, 'failed');
+    if (error.statusCode === 409 || error.statusCode === 412) await bump(db.counters, 'conflicts');
+    await recompute(db, op.entity);
+  });
+}
+
+/** Manual retry: the op goes back to pending with fresh attempts, and its effect is re-applied. */
+export async function retryOp(db: SyncDatabase, opId: string, now: number): Promise<boolean> {
+  return db.transaction('rw', allTables(db), async () => {
+    const op = await db.ops.get(opId);
+    if (!op || op.status !== 'failed') return false;
+    await db.ops.put({ ...op, status: 'pending', attempts: 0, nextAttemptAt: now, error: null });
+    await recompute(db, op.entity);
+    return true;
+  });
+}
+
+/** Manual discard: the op is dropped and its effect with it. */
+export async function discardOp(db: SyncDatabase, opId: string): Promise<boolean> {
+  return db.transaction('rw', allTables(db), async () => {
+    const op = await db.ops.get(opId);
+    if (!op || op.status === 'syncing') return false;
+    await db.ops.delete(opId);
+    await bump(db.counters, 'discarded');
+    await recompute(db, op.entity);
+    return true;
+  });
+}
+
+/** At start: ops a crash left `syncing` go back to pending; idempotency keys make resending them safe. */
+export async function recoverSyncing(db: SyncDatabase): Promise<number> {
+  return db.transaction('rw', db.ops, async () => db.ops.where('status').equals('syncing').modify({ status: 'pending' }));
+}
+
+/**
+ * A pull brought the server's row (or its tombstone: null) for an entity. With pending ops on it, the row
+ * becomes the shadow and the ops are re-applied on top, so a pull never hides a local change.
+ */
+export async function applyServerRow(db: SyncDatabase, table: EntityTable, key: EntityKey, row: Record<string, unknown> | null) {
+  const entity = entityId(table, key);
+  const shadow = await db.shadows.get(entity);
+  if (shadow) {
+    await db.shadows.put({ ...shadow, row });
+    await recompute(db, entity);
+  } else if (row === null) await entityTable(db, table).delete(key as never);
+  else await entityTable(db, table).put(row);
+}
+
+export { allTables as outboxTables };

@@ -1,0 +1,74 @@
+import type { Op, OrgMember, Project, ProjectMember, SettingScope } from '../../shared/index.js';
+import type { JsonValue } from '../../shared/index.js';
+
+/** An org as cached: the wire row (role included). */
+export type { Org as OrgRow } from '../../shared/index.js';
+export type OrgMemberRow = OrgMember;
+export type ProjectRow = Project;
+export type ProjectMemberRow = ProjectMember;
+export type { PdfMeta as PdfMetaRow } from '../../shared/index.js';
+
+/** The tables that hold synced entities, and the key of each row. */
+export type EntityTable = 'orgs' | 'orgMembers' | 'projects' | 'projectMembers';
+
+/**
+ * What an op does to the local cache, so it can be applied optimistically, re-applied over fresh server rows,
+ * and rolled back by recomputing without it.
+ */
+export type OpEffect =
+  | { readonly kind: 'put'; readonly table: EntityTable; readonly row: Record<string, unknown> }
+  | { readonly kind: 'patch'; readonly table: EntityTable; readonly key: EntityKey; readonly patch: Record<string, unknown> }
+  | { readonly kind: 'delete'; readonly table: EntityTable; readonly key: EntityKey }
+  /** An op whose result cannot be predicted locally (e.g. adding a member by email): nothing until it lands. */
+  | { readonly kind: 'none'; readonly table: EntityTable; readonly key: EntityKey };
+
+export type EntityKey = string | readonly [string, string];
+
+/** A queued op as stored locally: the wire op plus what it does to the cache and which row it touches. */
+export interface LocalOp extends Op {
+  readonly effect: OpEffect;
+  /** `${table}:${key}`: the row whose server state is shadowed while ops on it are pending. */
+  readonly entity: string;
+  /** Monotonic per database: the replay order within a lane (createdAt can tie). */
+  readonly order: number;
+}
+
+/**
+ * The server's version of a row that has pending ops on it (null: the server has no such row). The visible
+ * row is always this plus the pending ops, so a failed op rolls back by recomputing without it.
+ */
+export interface ShadowRow {
+  readonly entity: string;
+  readonly table: EntityTable;
+  readonly key: EntityKey;
+  readonly row: Record<string, unknown> | null;
+}
+
+/** A settings register as cached. `dirty` = 1 while a local write is not yet acknowledged by the server. */
+export interface SettingRow {
+  readonly scope: SettingScope;
+  readonly scopeId: string;
+  readonly key: string;
+  readonly value: JsonValue | null;
+  readonly hlc: string;
+  readonly updatedAt: number;
+  readonly dirty: 0 | 1;
+}
+
+/** Per collection: where its pull resumes and when it last completed (server time). */
+export interface SyncStateRow {
+  readonly collection: string;
+  readonly cursor: string | null;
+  readonly lastSyncedAt: number | null;
+  readonly lastError: { code: string; message: string } | null;
+}
+
+export interface CounterRow {
+  readonly name: string;
+  readonly value: number;
+}
+
+export interface MetaRow {
+  readonly key: string;
+  readonly value: unknown;
+}

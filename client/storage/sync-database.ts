@@ -1,0 +1,62 @@
+import Dexie, { type Table } from 'dexie';
+import type {
+  CounterRow,
+  LocalOp,
+  MetaRow,
+  OrgMemberRow,
+  OrgRow,
+  PdfMetaRow,
+  ProjectMemberRow,
+  ProjectRow,
+  SettingRow,
+  ShadowRow,
+  SyncStateRow,
+} from './rows.js';
+
+/**
+ * The per-user IndexedDB database. Versions are forward-only (the app has no legacy data): each version
+ * lists only what changed, and an upgrade function fills new fields of existing rows.
+ */
+export class SyncDatabase extends Dexie {
+  orgs!: Table<OrgRow, string>;
+  orgMembers!: Table<OrgMemberRow, [string, string]>;
+  projects!: Table<ProjectRow, string>;
+  projectMembers!: Table<ProjectMemberRow, [string, string]>;
+  settings!: Table<SettingRow, [string, string, string]>;
+  pdfMeta!: Table<PdfMetaRow, string>;
+  ops!: Table<LocalOp, string>;
+  shadows!: Table<ShadowRow, string>;
+  syncState!: Table<SyncStateRow, string>;
+  counters!: Table<CounterRow, string>;
+  meta!: Table<MetaRow, string>;
+
+  constructor(name: string, options?: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange }) {
+    super(name, options);
+    this.version(1).stores({
+      orgs: 'id',
+      orgMembers: '[orgId+userId], orgId, userId',
+      projects: 'id, orgId',
+      projectMembers: '[projectId+userId], projectId, orgId, userId',
+      settings: '[scope+scopeId+key], [scope+scopeId], dirty',
+      pdfMeta: 'id, projectId, lastUsedAt',
+      ops: 'id, order, lane, status, entity',
+      shadows: 'entity',
+      syncState: 'collection',
+      counters: 'name',
+      meta: 'key',
+    });
+    // v2: ops get an index for "ready to send" scans; existing ops without nextAttemptAt become due now.
+    this.version(2)
+      .stores({ ops: 'id, order, lane, status, entity, [status+nextAttemptAt]' })
+      .upgrade((tx) =>
+        tx
+          .table('ops')
+          .toCollection()
+          .modify((op: { nextAttemptAt?: number }) => {
+            if (typeof op.nextAttemptAt !== 'number') op.nextAttemptAt = 0;
+          }),
+      );
+  }
+}
+
+export const databaseName = (appName: string, userId: string) => `${appName}-${userId}`;

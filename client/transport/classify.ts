@@ -1,0 +1,60 @@
+import { errorBodySchema } from '../../shared/index.js';
+import type { SendOutcome } from './http-client.js';
+
+/**
+ * How the outbox should treat one attempt's outcome:
+ *
+ *   2xx, and 404 on a DELETE (already gone) .......... success
+ *   network error, timeout, 5xx, 408, 429,
+ *   409 IDEMPOTENCY_IN_PROGRESS ........................ retry (backoff; Retry-After honoured)
+ *   401, or no token at all ............................ auth (pause the queue, spend no attempt)
+ *   aborted (logout, shutdown) ......................... abort (leave the op as it was)
+ *   any other 4xx ...................................... permanent (fail with the server's code)
+ */
+export type Classified =
+  | { readonly type: 'success'; readonly status: number; readonly body: unknown; readonly replayed: boolean }
+  | { readonly type: 'retry'; readonly reason: string; readonly retryAfterMs: number | null }
+  | { readonly type: 'auth' }
+  | { readonly type: 'abort' }
+  | { readonly type: 'permanent'; readonly code: string; readonly message: string; readonly statusCode: number; readonly details?: unknown };
+
+/** Retry-After as seconds or an HTTP date, in ms from `now`; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (value === null || value.trim() === '') return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export function classify(outcome: SendOutcome, method: string, now: number): Classified {
+  switch (outcome.kind) {
+    case 'network-error':
+      return { type: 'retry', reason: `network: ${outcome.message}`, retryAfterMs: null };
+    case 'timeout':
+      return { type: 'retry', reason: 'timeout', retryAfterMs: null };
+    case 'aborted':
+      return { type: 'abort' };
+    case 'no-token':
+      return { type: 'auth' };
+    case 'response':
+      break;
+  }
+  const { status, body, headers } = outcome;
+  if (status >= 200 && status < 300) {
+    return { type: 'success', status, body, replayed: headers.get('Idempotent-Replayed') === 'true' };
+  }
+  const parsed = errorBodySchema.safeParse(body);
+  const code = parsed.success ? parsed.data.code : `HTTP_${status}`;
+  if (status === 401) return { type: 'auth' };
+  if (status === 404 && method === 'DELETE') return { type: 'success', status, body: null, replayed: false };
+  if (status >= 500 || status === 408 || status === 429 || code === 'IDEMPOTENCY_IN_PROGRESS') {
+    return { type: 'retry', reason: `${status} ${code}`, retryAfterMs: parseRetryAfter(headers.get('Retry-After'), now) };
+  }
+  return {
+    type: 'permanent',
+    code,
+    message: parsed.success ? parsed.data.message : `HTTP ${status}`,
+    statusCode: status,
+    ...(parsed.success && parsed.data.details ? { details: parsed.data.details } : {}),
+  };
+}
