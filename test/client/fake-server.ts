@@ -1,0 +1,103 @@
+/**
+ * An in-memory stand-in for the Worker's project routes, with the Worker's idempotency semantics, used where a
+ * test needs to inject faults at precise points (after commit, before commit) thousands of times. The real
+ * Worker is exercised by the integration tests; this fake is checked against the same rules.
+ */
+export type Fault = 'ok' | 'reject' | 'transient' | 'drop-response' | 'unauthorized' | 'offline' | 'in-progress' | 'hang-after-commit';
+
+export interface ServerProject {
+  id: string;
+  orgId: string;
+  name: string;
+  description: string;
+  version: number;
+  deletedAt: number | null;
+}
+
+export class FakeServer {
+  readonly projects = new Map<string, ServerProject>();
+  /** Idempotency-Key → stored response (only for completed requests, like the Worker). */
+  readonly records = new Map<string, { fingerprint: string; status: number; body: unknown }>();
+  /** Every effect applied, in order, by Idempotency-Key: a key appearing twice is a double apply. */
+  readonly effects: string[] = [];
+  faults: Fault[] = [];
+  validToken = 'token-1';
+  private now = 1_000;
+
+  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const fault = this.faults.shift() ?? 'ok';
+    if (fault === 'offline') throw new TypeError('Failed to fetch');
+    if (request.headers.get('authorization') !== `Bearer ${this.validToken}` || fault === 'unauthorized') {
+      return json(401, error('AUTH_REQUIRED', 401));
+    }
+    if (fault === 'transient') return json(503, error('INTERNAL', 500));
+    if (fault === 'in-progress') return json(409, error('IDEMPOTENCY_IN_PROGRESS', 409), { 'Retry-After': '1' });
+    const key = request.headers.get('idempotency-key');
+    const bodyText = request.method === 'GET' || request.method === 'DELETE' ? '' : await request.text();
+    const url = new URL(request.url);
+    const fingerprint = `${request.method} ${url.pathname}\n${bodyText}`;
+    if (key) {
+      const record = this.records.get(key);
+      if (record) {
+        if (record.fingerprint !== fingerprint) return json(422, error('IDEMPOTENCY_KEY_REUSED', 422));
+        return json(record.status, record.body, { 'Idempotent-Replayed': 'true' });
+      }
+    }
+    if (fault === 'reject') {
+      const rejected = error('VALIDATION_FAILED', 400);
+      if (key) this.records.set(key, { fingerprint, status: 400, body: rejected });
+      return json(400, rejected);
+    }
+    const [status, body] = this.handle(request.method, url.pathname, bodyText ? JSON.parse(bodyText) : undefined, key);
+    if (key && status < 500) this.records.set(key, { fingerprint, status, body });
+    if (fault === 'drop-response') throw new TypeError('connection reset after the server committed');
+    if (fault === 'hang-after-commit') return new Promise<Response>(() => {});
+    return json(status, body);
+  };
+
+  private handle(method: string, path: string, body: any, key: string | null): [number, unknown] {
+    const match = /^\/api\/orgs\/([^/]+)\/projects(?:\/([^/]+))?$/.exec(path);
+    if (!match) return [404, error('NOT_FOUND', 404)];
+    const [, orgId, projectId] = match as unknown as [string, string, string | undefined];
+    const at = ++this.now;
+    if (method === 'POST' && !projectId) {
+      if (this.projects.has(body.id)) return [409, error('ALREADY_EXISTS', 409)];
+      const row: ServerProject = { id: body.id, orgId, name: body.name, description: body.description ?? '', version: 1, deletedAt: null };
+      this.projects.set(row.id, row);
+      this.effects.push(key ?? '');
+      return [201, wire(row, at)];
+    }
+    const row = projectId ? this.projects.get(projectId) : undefined;
+    if (!row || row.deletedAt !== null) return [404, error('PROJECT_NOT_FOUND', 404)];
+    if (method === 'PATCH') {
+      Object.assign(row, body.name !== undefined ? { name: body.name } : {}, body.description !== undefined ? { description: body.description } : {});
+      row.version++;
+      this.effects.push(key ?? '');
+      return [200, wire(row, at)];
+    }
+    if (method === 'DELETE') {
+      row.deletedAt = at;
+      row.version++;
+      this.effects.push(key ?? '');
+      return [200, wire(row, at)];
+    }
+    return [404, error('NOT_FOUND', 404)];
+  }
+
+  alive(): ServerProject[] {
+    return [...this.projects.values()].filter((p) => p.deletedAt === null);
+  }
+}
+
+function wire(row: ServerProject, at: number) {
+  return { ...row, createdBy: 'user-1', createdAt: at, updatedAt: at };
+}
+
+function error(code: string, statusCode: number) {
+  return { code, message: code.toLowerCase(), statusCode, timestamp: 0 };
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}

@@ -1,0 +1,300 @@
+import fc from 'fast-check';
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BACKOFF } from '../../client/outbox/backoff.js';
+import { applyEffect } from '../../client/outbox/effects.js';
+import { discardOp, recoverSyncing, retryOp } from '../../client/outbox/outbox-store.js';
+import { drain } from '../../client/outbox/replay-loop.js';
+import { projectWrites } from '../../client/entities/projects.js';
+import { SyncDatabase } from '../../client/storage/sync-database.js';
+import { createHttpClient } from '../../client/transport/http-client.js';
+import { FakeServer, type Fault } from './fake-server.js';
+
+/**
+ * Model-based test of the outbox: random sequences of offline writes, server outcomes, auth expiry, crashes and
+ * manual retry/discard. After every run and a final drain: local state equals the server's, every op was
+ * applied at most once and either applied or failed with a reason, and no lane was ever sent out of order.
+ */
+const ORG = '11111111-1111-4111-8111-111111111111';
+const USER = 'user-1';
+
+interface Model {
+  known: number;
+}
+
+class Real {
+  server = new FakeServer();
+  token = 'token-1';
+  offline = false;
+  clock = 1_000_000;
+  ids = 0;
+  db: SyncDatabase;
+  /** Every op ever enqueued: id → its lane and enqueue position. */
+  readonly ops = new Map<string, { lane: string; order: number; method: string }>();
+  readonly failures = new Map<string, string>();
+  readonly projectIds: string[] = [];
+  /** Idempotency keys in the order requests reached the server. */
+  readonly sent: string[] = [];
+  readonly violations: string[] = [];
+  private dbCount = 0;
+
+  constructor(private readonly name: string) {
+    this.db = this.open();
+  }
+
+  open(): SyncDatabase {
+    return new SyncDatabase(`${this.name}-${this.dbCount}`, { indexedDB, IDBKeyRange });
+  }
+
+  newId = () => {
+    const n = (++this.ids).toString(16).padStart(12, '0');
+    return `00000000-0000-4000-8000-${n}`;
+  };
+
+  http = createHttpClient({
+    baseUrl: 'http://server.test',
+    getToken: () => this.token,
+    fetch: async (input, init) => {
+      if (this.offline) throw new TypeError('Failed to fetch');
+      const request = input instanceof Request ? input : new Request(input, init);
+      const key = request.headers.get('idempotency-key');
+      if (key) {
+        this.sent.push(key);
+        // Only a lane's first op may ever be on the wire: nothing earlier in its lane may still be queued
+        // (pending, failed or otherwise).
+        const op = await this.db.ops.get(key);
+        if (op) {
+          const earlier = await this.db.ops.where('lane').equals(op.lane).filter((o) => o.order < op.order).count();
+          if (earlier > 0) this.violations.push(`${op.method} ${op.path} sent with ${earlier} earlier op(s) queued in ${op.lane}`);
+        }
+      }
+      return this.server.fetch(request);
+    },
+  });
+
+  writes() {
+    return projectWrites({ db: this.db, userId: USER, now: () => this.clock, newId: this.newId, kick: () => {} });
+  }
+
+  async recordNewestOp() {
+    const op = await this.db.ops.orderBy('order').last();
+    if (op && !this.ops.has(op.id)) this.ops.set(op.id, { lane: op.lane, order: op.order, method: op.method });
+  }
+
+  async drain(signal?: AbortSignal) {
+    // Far enough ahead that every backoff is due: timing is the backoff tests' business, order is this one's.
+    this.clock += 10 * 60_000;
+    return drain({
+      db: this.db,
+      http: this.http,
+      userId: USER,
+      now: () => this.clock,
+      random: () => 0.5,
+      policy: { ...DEFAULT_BACKOFF, maxAttempts: 4 },
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** The visible rows always equal each shadow with its live (pending/syncing) ops applied in order. */
+  async checkView() {
+    for (const shadow of await this.db.shadows.toArray()) {
+      const ops = (await this.db.ops.where('entity').equals(shadow.entity).sortBy('order')).filter((o) => o.status === 'pending' || o.status === 'syncing');
+      const expected = ops.reduce((row, op) => applyEffect(row, op.effect), shadow.row);
+      const visible = (await this.db.projects.get(shadow.key as string)) ?? null;
+      expect(visible, `visible row of ${shadow.entity}`).toEqual(expected);
+    }
+    expect(this.violations).toEqual([]);
+  }
+
+  async noteFailures() {
+    for (const op of await this.db.ops.where('status').equals('failed').toArray()) this.failures.set(op.id, op.error?.code ?? '?');
+  }
+}
+
+type Cmd = fc.AsyncCommand<Model, Real>;
+
+class Create implements Cmd {
+  constructor(readonly name: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const row = await r.writes().create(ORG, { name: this.name });
+    r.projectIds.push(row.id);
+    await r.recordNewestOp();
+    m.known++;
+    expect(await r.db.projects.get(row.id)).toMatchObject({ name: this.name });
+    await r.checkView();
+  }
+  toString = () => `create(${JSON.stringify(this.name)})`;
+}
+
+class Rename implements Cmd {
+  constructor(readonly index: number, readonly name: string) {}
+  check = (m: Readonly<Model>) => m.known > 0;
+  async run(_m: Model, r: Real) {
+    const id = r.projectIds[this.index % r.projectIds.length] as string;
+    await r.writes().update(ORG, id, { name: this.name });
+    await r.recordNewestOp();
+    await r.checkView();
+  }
+  toString = () => `rename(#${this.index}, ${JSON.stringify(this.name)})`;
+}
+
+class Remove implements Cmd {
+  constructor(readonly index: number) {}
+  check = (m: Readonly<Model>) => m.known > 0;
+  async run(_m: Model, r: Real) {
+    const id = r.projectIds[this.index % r.projectIds.length] as string;
+    await r.writes().remove(ORG, id);
+    await r.recordNewestOp();
+    expect(await r.db.projects.get(id)).toBeUndefined();
+    await r.checkView();
+  }
+  toString = () => `remove(#${this.index})`;
+}
+
+class Drain implements Cmd {
+  constructor(readonly faults: Fault[]) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    r.server.faults = [...this.faults];
+    const result = await r.drain();
+    await r.noteFailures();
+    if (result.state === 'paused-for-auth') expect(r.token === r.server.validToken && !this.faults.includes('unauthorized')).toBe(false);
+    await r.checkView();
+  }
+  toString = () => `drain(${this.faults.join(',')})`;
+}
+
+class SetOffline implements Cmd {
+  constructor(readonly offline: boolean) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    r.offline = this.offline;
+  }
+  toString = () => (this.offline ? 'offline' : 'online');
+}
+
+class ExpireToken implements Cmd {
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    r.server.validToken = `${r.server.validToken}+`;
+  }
+  toString = () => 'expire-token';
+}
+
+class RefreshToken implements Cmd {
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    r.token = r.server.validToken;
+  }
+  toString = () => 'refresh-token';
+}
+
+/** The process dies while a request is in flight, after the server committed it; the app restarts. */
+class Crash implements Cmd {
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    r.server.faults = ['hang-after-commit'];
+    const abandoned = r.drain().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    r.db.close();
+    void abandoned;
+    r.server.faults = [];
+    r.db = r.open();
+    await recoverSyncing(r.db);
+    expect(await r.db.ops.where('status').equals('syncing').count()).toBe(0);
+    await r.checkView();
+  }
+  toString = () => 'crash+restart';
+}
+
+class RetryFailed implements Cmd {
+  constructor(readonly index: number) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const failed = await r.db.ops.where('status').equals('failed').toArray();
+    const op = failed[this.index % Math.max(1, failed.length)];
+    if (op) expect(await retryOp(r.db, op.id, r.clock)).toBe(true);
+    await r.checkView();
+  }
+  toString = () => `retry(#${this.index})`;
+}
+
+class DiscardFailed implements Cmd {
+  constructor(readonly index: number) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    await r.noteFailures();
+    const failed = await r.db.ops.where('status').equals('failed').toArray();
+    const op = failed[this.index % Math.max(1, failed.length)];
+    if (op) expect(await discardOp(r.db, op.id)).toBe(true);
+    await r.checkView();
+  }
+  toString = () => `discard(#${this.index})`;
+}
+
+const faultArb = fc.constantFrom<Fault>('ok', 'ok', 'ok', 'reject', 'reject', 'transient', 'drop-response', 'drop-response', 'unauthorized', 'offline', 'in-progress');
+const nameArb = fc.constantFrom('Trial', 'Cohort', 'Review', 'Scoping');
+const commands = [
+  nameArb.map((n) => new Create(n)),
+  fc.tuple(fc.nat(20), nameArb).map(([i, n]) => new Rename(i, n)),
+  fc.nat(20).map((i) => new Remove(i)),
+  fc.array(faultArb, { maxLength: 6 }).map((f) => new Drain(f)),
+  fc.boolean().map((b) => new SetOffline(b)),
+  fc.constant(new ExpireToken()),
+  fc.constant(new RefreshToken()),
+  fc.constant(new Crash()),
+  fc.nat(5).map((i) => new RetryFailed(i)),
+  fc.nat(5).map((i) => new DiscardFailed(i)),
+];
+
+let runs = 0;
+
+describe('outbox model', () => {
+  it('converges to the server state with every op applied at most once, in lane order', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (cmds) => {
+        const real = new Real(`outbox-model-${runs++}`);
+        await fc.asyncModelRun(() => ({ model: { known: 0 }, real }), cmds);
+
+        // Final drain: network back, a valid token, no faults; failed ops are recorded and discarded.
+        real.offline = false;
+        real.token = real.server.validToken;
+        real.server.faults = [];
+        for (let round = 0; round < 20 && (await real.db.ops.count()) > 0; round++) {
+          const result = await real.drain();
+          expect(result.state).toBe('drained');
+          await real.noteFailures();
+          for (const op of await real.db.ops.where('status').equals('failed').toArray()) await discardOp(real.db, op.id);
+        }
+        expect(await real.db.ops.count()).toBe(0);
+
+        // Local state equals the server's.
+        const local = (await real.db.projects.toArray()).map((p) => `${p.id}:${p.name}`).sort();
+        expect(local).toEqual(real.server.alive().map((p) => `${p.id}:${p.name}`).sort());
+        expect(await real.db.shadows.count()).toBe(0);
+        expect(real.violations).toEqual([]);
+
+        // Every op applied at most once; an op with no effect failed with a reason (or was a no-op delete).
+        const applied = new Map<string, number>();
+        for (const key of real.server.effects) applied.set(key, (applied.get(key) ?? 0) + 1);
+        for (const [id, op] of real.ops) {
+          expect(applied.get(id) ?? 0, `op ${id} applied twice`).toBeLessThanOrEqual(1);
+          if (!applied.has(id) && op.method !== 'DELETE') expect(real.failures.get(id), `op ${id} vanished`).toBeTruthy();
+        }
+
+        // Nothing was sent out of lane order: within a lane, sends never go back to an earlier op.
+        const lastSent = new Map<string, number>();
+        for (const key of real.sent) {
+          const op = real.ops.get(key);
+          if (!op) continue;
+          expect(op.order, `lane ${op.lane} sent out of order`).toBeGreaterThanOrEqual(lastSent.get(op.lane) ?? 0);
+          lastSent.set(op.lane, op.order);
+        }
+        real.db.close();
+      }),
+      { numRuns: 300 },
+    );
+    console.info(`outbox model: ${runs} runs`);
+  }, 180_000);
+});
