@@ -1,0 +1,106 @@
+import { applyServerRow, outboxTables } from '../outbox/outbox-store.js';
+import { entityId } from '../outbox/effects.js';
+import { bump } from '../status/counters.js';
+import type { EntityKey } from '../storage/rows.js';
+import type { SyncDatabase } from '../storage/sync-database.js';
+import { classify } from '../transport/classify.js';
+import type { HttpClient } from '../transport/http-client.js';
+import type { CollectionSpec } from './collections.js';
+import { purgeOrg, purgeProject, purgeTables } from './purge.js';
+
+export type PullResult =
+  | { readonly state: 'done'; readonly rows: number }
+  | { readonly state: 'lost-access' }
+  | { readonly state: 'auth' }
+  | { readonly state: 'aborted' }
+  | { readonly state: 'error'; readonly code: string; readonly message: string };
+
+export interface PullDeps {
+  readonly db: SyncDatabase;
+  readonly http: HttpClient;
+  readonly userId: string;
+  readonly limit?: number;
+  readonly signal?: AbortSignal;
+}
+
+const keyText = (key: EntityKey) => (typeof key === 'string' ? key : key.join('\u0000'));
+
+/**
+ * Pulls one collection from its cursor until hasMore is false. Each page is applied with its cursor in ONE
+ * transaction (upserts, tombstone deletes, pending ops re-applied over the server rows), so a crash between
+ * pages resumes exactly where it stopped. Without a cursor (first pull, or after 410 CURSOR_EXPIRED) it is a
+ * full resync: rows the server no longer lists are swept at the end.
+ */
+export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Promise<PullResult> {
+  const { db, http } = deps;
+  let state = await db.syncState.get(spec.id);
+  let cursor = state?.cursor ?? null;
+  const full = cursor === null;
+  const seen = new Set<string>();
+  let rows = 0;
+  for (let page = 0; ; page++) {
+    if (deps.signal?.aborted) return { state: 'aborted' };
+    const query = new URLSearchParams({ limit: String(deps.limit ?? 200), ...(cursor ? { cursor } : {}) });
+    const outcome = await http.send({ method: 'GET', path: `${spec.path}?${query}`, ...(deps.signal ? { signal: deps.signal } : {}) });
+    const result = classify(outcome, 'GET', Date.now());
+    if (result.type === 'auth') return { state: 'auth' };
+    if (result.type === 'abort') return { state: 'aborted' };
+    if (result.type === 'retry') return recordError(db, spec.id, 'UNAVAILABLE', result.reason);
+    if (result.type === 'permanent') {
+      if (result.code === 'CURSOR_EXPIRED') {
+        // The server purged tombstones this cursor might still need: start over and sweep.
+        await db.transaction('rw', db.syncState, db.counters, async () => {
+          await db.syncState.put({ collection: spec.id, cursor: null, lastSyncedAt: state?.lastSyncedAt ?? null, lastError: null });
+          await bump(db.counters, 'cursorResets');
+        });
+        return pullCollection(deps, spec);
+      }
+      if ((result.statusCode === 404 || result.statusCode === 403) && spec.scope) {
+        if (spec.scope.kind === 'org') await purgeOrg(db, spec.scope.id);
+        else await purgeProject(db, spec.scope.id);
+        return { state: 'lost-access' };
+      }
+      return recordError(db, spec.id, result.code, result.message);
+    }
+    const parsed = spec.pageSchema.safeParse(result.body);
+    if (!parsed.success) return recordError(db, spec.id, 'BAD_PAGE', parsed.error.issues[0]?.message ?? 'malformed page');
+    const { items, nextCursor, hasMore, serverTime } = parsed.data;
+    const lostScopes: { kind: 'org' | 'project'; id: string }[] = [];
+    await db.transaction('rw', [...outboxTables(db), ...purgeTables(db)], async () => {
+      for (const item of items) {
+        const key = spec.keyOf(item);
+        const alive = item.deletedAt === null;
+        seen.add(keyText(key));
+        await applyServerRow(db, spec.table, key, alive ? item : null);
+        if (!alive && spec.table === 'orgs') lostScopes.push({ kind: 'org', id: key as string });
+        if (!alive && spec.table === 'projects') lostScopes.push({ kind: 'project', id: key as string });
+        if (!alive && spec.table === 'orgMembers' && item.userId === deps.userId) lostScopes.push({ kind: 'org', id: item.orgId as string });
+      }
+      if (full && !hasMore) await sweep(db, spec, seen);
+      await db.syncState.put({ collection: spec.id, cursor: nextCursor, lastSyncedAt: hasMore ? (state?.lastSyncedAt ?? null) : serverTime, lastError: null });
+      await bump(db.counters, 'rowsPulled', items.length);
+      if (!hasMore) await bump(db.counters, 'pulls');
+    });
+    // A tombstone for an org or project (or for our own membership) takes everything under it along.
+    for (const scope of lostScopes) await (scope.kind === 'org' ? purgeOrg(db, scope.id) : purgeProject(db, scope.id));
+    rows += items.length;
+    cursor = nextCursor;
+    state = await db.syncState.get(spec.id);
+    if (!hasMore) return { state: 'done', rows };
+  }
+}
+
+/** After a full resync: local rows the server did not list are gone, unless ops are pending on them. */
+async function sweep(db: SyncDatabase, spec: CollectionSpec, seen: Set<string>): Promise<void> {
+  for (const key of await spec.localKeys(db)) {
+    if (seen.has(keyText(key))) continue;
+    if (await db.shadows.get(entityId(spec.table, key))) await applyServerRow(db, spec.table, key, null);
+    else await db.table(spec.table).delete(key as never);
+  }
+}
+
+async function recordError(db: SyncDatabase, collection: string, code: string, message: string): Promise<PullResult> {
+  const state = await db.syncState.get(collection);
+  await db.syncState.put({ collection, cursor: state?.cursor ?? null, lastSyncedAt: state?.lastSyncedAt ?? null, lastError: { code, message } });
+  return { state: 'error', code, message };
+}
