@@ -9,7 +9,7 @@ import {
 import type { OpEffect } from '../storage/rows.js';
 import { enqueueWrite, validated, type WriteContext } from './write-context.js';
 
-interface MemberTarget {
+export interface MemberTarget {
   userId?: string;
   email?: string;
   /** Shown in the optimistic row until the server's arrives. */

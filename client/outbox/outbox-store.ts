@@ -134,13 +134,23 @@ export async function completeOp(db: SyncDatabase, opId: string, serverRow: Reco
   });
 }
 
-/** Back to pending after a transient failure (attempt spent) or an auth pause / abort (no attempt spent). */
-export async function reschedule(db: SyncDatabase, opId: string, nextAttemptAt: number, spendAttempt: boolean, error: LocalOp['error']) {
+/**
+ * Back to pending: after a transient failure (attempt spent, counted as a retry), while offline (a retry that
+ * spends no attempt), or after an auth pause / abort (neither).
+ */
+export async function reschedule(
+  db: SyncDatabase,
+  opId: string,
+  nextAttemptAt: number,
+  spendAttempt: boolean,
+  error: LocalOp['error'],
+  isRetry = spendAttempt,
+) {
   await db.transaction('rw', db.ops, db.counters, async () => {
     const op = await db.ops.get(opId);
     if (!op) return;
     await db.ops.put({ ...op, status: 'pending', nextAttemptAt, attempts: op.attempts + (spendAttempt ? 1 : 0), error });
-    if (spendAttempt) await bump(db.counters, 'retried');
+    if (isRetry) await bump(db.counters, 'retried');
   });
 }
 
@@ -196,6 +206,11 @@ export async function applyServerRow(db: SyncDatabase, table: EntityTable, key: 
     await recompute(db, entity);
   } else if (row === null) await entityTable(db, table).delete(key as never);
   else await entityTable(db, table).put(row);
+}
+
+/** Recomputes every shadowed row (after the visible tables were cleared by resetCache). */
+export async function recomputeAll(db: SyncDatabase): Promise<void> {
+  for (const shadow of await db.shadows.toArray()) await recompute(db, shadow.entity);
 }
 
 export { allTables as outboxTables };

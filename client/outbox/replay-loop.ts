@@ -17,9 +17,11 @@ import { completeOp, dueHeads, failOp, markSyncing, nextDueAt, reschedule } from
  *   │   ┌──────▶ └─────────┘ ◀───── 401 / no token: pause, ──┤         │
  *   │   │             ▲              no attempt spent;      │         │
  *   │   │             │              abort: as it was       │         │
- *   │   │             └───── retryable (network, timeout, ──┤         │
- *   │   │                    5xx, 408, 429, 409 in progress):│         │
- *   │   │                    attempts+1, backoff            │         │
+ *   │   │             ├───── retryable (timeout, 5xx, 408, ──┤         │
+ *   │   │             │      429, 409 in progress):         │         │
+ *   │   │             │      attempts+1, backoff            │         │
+ *   │   │             └───── no answer (offline): backoff, ──┤         │
+ *   │   │                    no attempt spent, pass ends    │         │
  *   │   │                                                   └────┬────┘
  *   │   │ retry()          ┌────────┐   other 4xx, or attempts     │ 2xx (or DELETE 404)
  *   │   └───────────────── │ failed │ ◀─ exhausted: effect rolled ─┤
@@ -51,6 +53,7 @@ export type ReplayEvent =
 
 export type DrainResult =
   | { readonly state: 'drained'; readonly sent: number; readonly nextDueAt: number | null }
+  | { readonly state: 'offline'; readonly sent: number; readonly nextDueAt: number | null }
   | { readonly state: 'paused-for-auth'; readonly sent: number }
   | { readonly state: 'aborted'; readonly sent: number };
 
@@ -91,6 +94,13 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
             deps.log?.({ type: 'retry', op, reason: result.reason, delayMs });
           }
           break;
+        }
+        case 'offline': {
+          // The server is unreachable: stop this pass (other lanes would fail the same way) and wait.
+          const delayMs = backoffDelay(policy, op.attempts + 1, deps.random);
+          await reschedule(db, op.id, now() + delayMs, false, { code: 'OFFLINE', message: result.reason }, true);
+          deps.log?.({ type: 'retry', op, reason: result.reason, delayMs });
+          return { state: 'offline', sent, nextDueAt: await nextDueAt(db) };
         }
         case 'auth':
           await reschedule(db, op.id, op.nextAttemptAt, false, op.error);

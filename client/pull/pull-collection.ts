@@ -45,7 +45,7 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
     const result = classify(outcome, 'GET', Date.now());
     if (result.type === 'auth') return { state: 'auth' };
     if (result.type === 'abort') return { state: 'aborted' };
-    if (result.type === 'retry') return recordError(db, spec.id, 'UNAVAILABLE', result.reason);
+    if (result.type === 'retry' || result.type === 'offline') return recordError(db, spec.id, 'UNAVAILABLE', result.reason);
     if (result.type === 'permanent') {
       if (result.code === 'CURSOR_EXPIRED') {
         // The server purged tombstones this cursor might still need: start over and sweep.

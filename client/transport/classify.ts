@@ -5,8 +5,10 @@ import type { SendOutcome } from './http-client.js';
  * How the outbox should treat one attempt's outcome:
  *
  *   2xx, and 404 on a DELETE (already gone) .......... success
- *   network error, timeout, 5xx, 408, 429,
- *   409 IDEMPOTENCY_IN_PROGRESS ........................ retry (backoff; Retry-After honoured)
+ *   timeout, 5xx, 408, 429,
+ *   409 IDEMPOTENCY_IN_PROGRESS ........................ retry (backoff; Retry-After honoured; attempt spent)
+ *   network error (no answer at all) ................... offline (backoff, no attempt spent: a day offline
+ *                                                        must not fail the queue)
  *   401, or no token at all ............................ auth (pause the queue, spend no attempt)
  *   aborted (logout, shutdown) ......................... abort (leave the op as it was)
  *   any other 4xx ...................................... permanent (fail with the server's code)
@@ -14,6 +16,8 @@ import type { SendOutcome } from './http-client.js';
 export type Classified =
   | { readonly type: 'success'; readonly status: number; readonly body: unknown; readonly replayed: boolean }
   | { readonly type: 'retry'; readonly reason: string; readonly retryAfterMs: number | null }
+  /** No answer at all: the device is offline. Retried with backoff, but never counted against the op. */
+  | { readonly type: 'offline'; readonly reason: string }
   | { readonly type: 'auth' }
   | { readonly type: 'abort' }
   | { readonly type: 'permanent'; readonly code: string; readonly message: string; readonly statusCode: number; readonly details?: unknown };
@@ -29,7 +33,7 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
 export function classify(outcome: SendOutcome, method: string, now: number): Classified {
   switch (outcome.kind) {
     case 'network-error':
-      return { type: 'retry', reason: `network: ${outcome.message}`, retryAfterMs: null };
+      return { type: 'offline', reason: `network: ${outcome.message}` };
     case 'timeout':
       return { type: 'retry', reason: 'timeout', retryAfterMs: null };
     case 'aborted':

@@ -23,10 +23,13 @@ describe('classify', () => {
     [response(408)],
     [response(429, err('RATE_LIMITED', 429))],
     [response(409, err('IDEMPOTENCY_IN_PROGRESS', 409))],
-    [{ kind: 'network-error', message: 'Failed to fetch' } as SendOutcome],
     [{ kind: 'timeout' } as SendOutcome],
   ])('retries %#', (outcome) => {
     expect(classify(outcome, 'POST', 0).type).toBe('retry');
+  });
+
+  it('treats no answer at all as offline: retried without spending attempts', () => {
+    expect(classify({ kind: 'network-error', message: 'Failed to fetch' }, 'POST', 0).type).toBe('offline');
   });
 
   it('honours Retry-After in seconds and as a date', () => {

@@ -1,0 +1,51 @@
+import type { SyncDatabase } from '../storage/sync-database.js';
+
+/** What the UI shows about sync (DESIGN section 5). */
+export interface SyncStatus {
+  readonly online: boolean;
+  readonly pausedForAuth: boolean;
+  readonly leader: boolean;
+  readonly pendingCount: number;
+  readonly failedCount: number;
+  readonly oldestPendingAgeMs: number | null;
+  /** Server time of each collection's last complete pull. */
+  readonly lastSyncedAt: Readonly<Record<string, number | null>>;
+  /** Some collection has not completed a pull within the threshold (or never has). */
+  readonly stale: boolean;
+  readonly clockOffsetMs: number;
+  readonly lastError: { readonly code: string; readonly message: string } | null;
+}
+
+export interface StatusInputs {
+  readonly now: number;
+  readonly online: boolean;
+  readonly pausedForAuth: boolean;
+  readonly leader: boolean;
+  readonly clockOffsetMs: number;
+  readonly lastError: SyncStatus['lastError'];
+  readonly staleAfterMs: number;
+}
+
+export async function computeStatus(db: SyncDatabase, inputs: StatusInputs): Promise<SyncStatus> {
+  const ops = await db.ops.toArray();
+  const pending = ops.filter((op) => op.status === 'pending' || op.status === 'syncing');
+  const failed = ops.filter((op) => op.status === 'failed');
+  const states = await db.syncState.toArray();
+  const lastSyncedAt = Object.fromEntries(states.map((s) => [s.collection, s.lastSyncedAt]));
+  // lastSyncedAt is server time; the offset puts our clock on the same scale.
+  const serverNow = inputs.now + inputs.clockOffsetMs;
+  const stale = states.length === 0 || states.some((s) => s.lastSyncedAt === null || serverNow - s.lastSyncedAt > inputs.staleAfterMs);
+  const stateError = states.find((s) => s.lastError)?.lastError ?? null;
+  return {
+    online: inputs.online,
+    pausedForAuth: inputs.pausedForAuth,
+    leader: inputs.leader,
+    pendingCount: pending.length,
+    failedCount: failed.length,
+    oldestPendingAgeMs: pending.length ? inputs.now - Math.min(...pending.map((op) => op.createdAt)) : null,
+    lastSyncedAt,
+    stale,
+    clockOffsetMs: inputs.clockOffsetMs,
+    lastError: inputs.lastError ?? stateError,
+  };
+}

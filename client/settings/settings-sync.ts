@@ -1,0 +1,159 @@
+import {
+  LIMITS,
+  compareRegisters,
+  settingPageSchema,
+  settingsMergeResponseSchema,
+  validateSetting,
+  type JsonValue,
+  type Setting,
+  type SettingScope,
+} from '../../shared/index.js';
+import { ClientValidationError } from '../errors.js';
+import { bump } from '../status/counters.js';
+import type { SettingRow } from '../storage/rows.js';
+import type { SyncDatabase } from '../storage/sync-database.js';
+import { classify } from '../transport/classify.js';
+import type { HttpClient } from '../transport/http-client.js';
+import type { ClientClock } from './client-clock.js';
+
+export interface SettingsDeps {
+  readonly db: SyncDatabase;
+  readonly http: HttpClient;
+  readonly clock: ClientClock;
+  readonly now: () => number;
+  readonly log?: (event: SettingsEvent) => void;
+  readonly signal?: AbortSignal;
+}
+
+export type SettingsEvent =
+  | { readonly type: 'setting-stale'; readonly key: string }
+  | { readonly type: 'setting-dropped'; readonly key: string; readonly code: string }
+  | { readonly type: 'clock-drift'; readonly offsetMs: number };
+
+export type SettingsSyncResult = { readonly state: 'done' } | { readonly state: 'auth' } | { readonly state: 'error'; readonly code: string };
+
+const scopePath = (scope: SettingScope, scopeId: string) => (scope === 'user' ? '/api/settings' : `/api/orgs/${scopeId}/settings`);
+const collectionOf = (scope: SettingScope, scopeId: string) => (scope === 'user' ? 'settings:user' : `settings:org:${scopeId}`);
+
+/**
+ * A local write: validated with the shared registry, stamped by the clock, stored dirty with the clock's new
+ * last stamp in ONE transaction. No op is queued: a thousand writes to one key while offline push as one entry.
+ */
+export async function writeSetting(deps: Pick<SettingsDeps, 'db' | 'clock' | 'now'>, scope: SettingScope, scopeId: string, key: string, value: unknown) {
+  const check = validateSetting(scope, key, value);
+  if (!check.ok) throw new ClientValidationError(check.message);
+  const hlc = deps.clock.next();
+  const row: SettingRow = { scope, scopeId, key, value: check.value, hlc, updatedAt: deps.now(), dirty: 1 };
+  await deps.db.transaction('rw', deps.db.settings, deps.db.meta, async () => {
+    await deps.db.settings.put(row);
+    await deps.db.meta.put({ key: 'hlcLast', value: deps.clock.last() });
+  });
+  return row;
+}
+
+/** Merges a server register into the local one with the shared LWW order; a local winner stays dirty. */
+async function mergeIncoming(db: SyncDatabase, scope: SettingScope, scopeId: string, incoming: Setting): Promise<void> {
+  const local = await db.settings.get([scope, scopeId, incoming.key]);
+  if (local && compareRegisters(local, incoming) >= 0) {
+    // Ours wins or is the same register: if it is the same, the server has it, so it is no longer dirty.
+    if (local.dirty && local.hlc === incoming.hlc) await db.settings.put({ ...local, dirty: 0 });
+    return;
+  }
+  await db.settings.put({ scope, scopeId, key: incoming.key, value: incoming.value as JsonValue | null, hlc: incoming.hlc, updatedAt: incoming.updatedAt, dirty: 0 });
+}
+
+/**
+ * Pushes dirty registers of one scope in batches of up to 500 through the merge endpoint and merges what comes
+ * back (results, then every change since our cursor). Stamps refused as CLOCK_DRIFT are re-stamped from a clock
+ * re-based on the server's time and pushed again.
+ */
+export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scopeId: string): Promise<SettingsSyncResult> {
+  const { db, http } = deps;
+  const collection = collectionOf(scope, scopeId);
+  for (let round = 0; round < 50; round++) {
+    const dirty = (await db.settings.where('[scope+scopeId]').equals([scope, scopeId]).filter((r) => r.dirty === 1).toArray()).slice(0, LIMITS.maxMergeEntries);
+    if (dirty.length === 0) return { state: 'done' };
+    const state = await db.syncState.get(collection);
+    const sentAt = deps.now();
+    const outcome = await http.send({
+      method: 'PATCH',
+      path: scopePath(scope, scopeId),
+      body: { entries: dirty.map((r) => ({ key: r.key, value: r.value, hlc: r.hlc })), ...(state?.cursor ? { cursor: state.cursor } : {}) },
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    const result = classify(outcome, 'PATCH', deps.now());
+    if (result.type === 'auth') return { state: 'auth' };
+    if (result.type !== 'success') return { state: 'error', code: result.type === 'permanent' ? result.code : 'UNAVAILABLE' };
+    const parsed = settingsMergeResponseSchema.safeParse(result.body);
+    if (!parsed.success) return { state: 'error', code: 'BAD_RESPONSE' };
+    const response = parsed.data;
+    const drifted: string[] = [];
+    await db.transaction('rw', db.settings, db.syncState, db.counters, db.meta, async () => {
+      const pushed = new Map(dirty.map((r) => [r.key, r]));
+      for (const r of response.results) {
+        const sent = pushed.get(r.key);
+        const local = await db.settings.get([scope, scopeId, r.key]);
+        if (!sent || !local) continue;
+        if (r.status === 'applied' && local.hlc === sent.hlc) await db.settings.put({ ...local, dirty: 0 });
+        else if (r.status === 'stale') {
+          await bump(db.counters, 'settingsStale');
+          deps.log?.({ type: 'setting-stale', key: r.key });
+          if (r.current) await mergeIncoming(db, scope, scopeId, r.current);
+        } else if (r.status === 'rejected' && r.code === 'CLOCK_DRIFT') drifted.push(r.key);
+        else if (r.status === 'rejected' && local.hlc === sent.hlc) {
+          // The server will never take this value (its registry disagrees): stop pushing it, say so.
+          await db.settings.put({ ...local, dirty: 0 });
+          deps.log?.({ type: 'setting-dropped', key: r.key, code: r.code ?? 'REJECTED' });
+        }
+      }
+      for (const change of response.changes) await mergeIncoming(db, scope, scopeId, change);
+      await db.syncState.put({ collection, cursor: response.cursor, lastSyncedAt: response.serverTime, lastError: null });
+      await bump(db.counters, 'settingsPushed', dirty.length);
+      if (drifted.length > 0) await bump(db.counters, 'clockDrift', drifted.length);
+    });
+    deps.clock.observe(response.serverHlc);
+    if (drifted.length > 0) {
+      // Our clock runs ahead of the server by more than the drift limit: re-base it and re-stamp.
+      deps.clock.rebase(response.serverTime, sentAt + (deps.now() - sentAt) / 2);
+      deps.log?.({ type: 'clock-drift', offsetMs: deps.clock.offsetMs });
+      await db.transaction('rw', db.settings, db.meta, async () => {
+        for (const key of drifted) {
+          const local = await db.settings.get([scope, scopeId, key]);
+          if (local?.dirty) await db.settings.put({ ...local, hlc: deps.clock.next() });
+        }
+        await db.meta.put({ key: 'hlcLast', value: deps.clock.last() });
+      });
+    }
+  }
+  return { state: 'done' };
+}
+
+/** Pulls a scope's registers page by page from its cursor, merging each with the shared LWW order. */
+export async function pullSettings(deps: SettingsDeps, scope: SettingScope, scopeId: string): Promise<SettingsSyncResult> {
+  const { db, http } = deps;
+  const collection = collectionOf(scope, scopeId);
+  for (;;) {
+    const state = await db.syncState.get(collection);
+    const query = new URLSearchParams({ limit: '1000', ...(state?.cursor ? { cursor: state.cursor } : {}) });
+    const outcome = await http.send({ method: 'GET', path: `${scopePath(scope, scopeId)}?${query}`, ...(deps.signal ? { signal: deps.signal } : {}) });
+    const result = classify(outcome, 'GET', deps.now());
+    if (result.type === 'auth') return { state: 'auth' };
+    if (result.type === 'permanent' && result.code === 'CURSOR_EXPIRED') {
+      await db.transaction('rw', db.syncState, db.counters, async () => {
+        await db.syncState.put({ collection, cursor: null, lastSyncedAt: state?.lastSyncedAt ?? null, lastError: null });
+        await bump(db.counters, 'cursorResets');
+      });
+      continue;
+    }
+    if (result.type !== 'success') return { state: 'error', code: result.type === 'permanent' ? result.code : 'UNAVAILABLE' };
+    const page = settingPageSchema.safeParse(result.body);
+    if (!page.success) return { state: 'error', code: 'BAD_PAGE' };
+    await db.transaction('rw', db.settings, db.syncState, db.counters, async () => {
+      for (const item of page.data.items) await mergeIncoming(db, scope, scopeId, item);
+      await db.syncState.put({ collection, cursor: page.data.nextCursor, lastSyncedAt: page.data.serverTime, lastError: null });
+      await bump(db.counters, 'rowsPulled', page.data.items.length);
+    });
+    for (const item of page.data.items) deps.clock.observe(item.hlc);
+    if (!page.data.hasMore) return { state: 'done' };
+  }
+}
