@@ -1,0 +1,90 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useCallback, useEffect, useState } from 'react';
+import type { Org, OrgMember, Project, ProjectMember } from '../../shared/index.js';
+import type { SettingsScopeRef } from '../engine/create-sync-engine.js';
+import type { SyncStatus } from '../engine/status.js';
+import type { LocalOp } from '../storage/rows.js';
+import { useSyncEngine } from './sync-provider.js';
+
+/*
+ * Cache-first hooks: each reads IndexedDB through a Dexie live query, so it renders from the local cache
+ * before the network answers, and re-renders when a pull, a write or another tab changes the rows.
+ * `undefined` means "still reading the cache", never "not on the server".
+ */
+
+export function useOrgs(): Org[] | undefined {
+  const { db } = useSyncEngine();
+  return useLiveQuery(() => db.orgs.orderBy('id').toArray(), [db]);
+}
+
+export function useProjects(orgId: string): Project[] | undefined {
+  const { db } = useSyncEngine();
+  return useLiveQuery(() => db.projects.where('orgId').equals(orgId).sortBy('name'), [db, orgId]);
+}
+
+export function useProject(projectId: string): Project | null | undefined {
+  const { db } = useSyncEngine();
+  return useLiveQuery(async () => (await db.projects.get(projectId)) ?? null, [db, projectId]);
+}
+
+export function useOrgMembers(orgId: string): OrgMember[] | undefined {
+  const { db } = useSyncEngine();
+  return useLiveQuery(() => db.orgMembers.where('orgId').equals(orgId).toArray(), [db, orgId]);
+}
+
+export function useProjectMembers(projectId: string): ProjectMember[] | undefined {
+  const { db } = useSyncEngine();
+  return useLiveQuery(() => db.projectMembers.where('projectId').equals(projectId).toArray(), [db, projectId]);
+}
+
+const scopeKey = (engineUser: string, scope: SettingsScopeRef): [string, string] =>
+  scope === 'user' ? ['user', engineUser] : ['org', scope.orgId];
+
+/** All registers of a scope as a plain object (deleted keys absent). */
+export function useSettings(scope: SettingsScopeRef = 'user'): Record<string, unknown> | undefined {
+  const { db, userId } = useSyncEngine();
+  const [s, id] = scopeKey(userId, scope);
+  return useLiveQuery(async () => {
+    const rows = await db.settings.where('[scope+scopeId]').equals([s, id]).toArray();
+    return Object.fromEntries(rows.filter((r) => r.value !== null).map((r) => [r.key, r.value]));
+  }, [db, s, id]);
+}
+
+/** `[value, set]` for one setting; `set` stamps locally and syncs in the background. */
+export function useSetting<T = unknown>(key: string, scope: SettingsScopeRef = 'user'): [T | null | undefined, (value: T | null) => Promise<void>] {
+  const engine = useSyncEngine();
+  const [s, id] = scopeKey(engine.userId, scope);
+  const value = useLiveQuery(async () => ((await engine.db.settings.get([s, id, key]))?.value ?? null) as T | null, [engine.db, s, id, key]);
+  const set = useCallback(
+    async (next: T | null) => {
+      await engine.settings.set(scope === 'user' ? 'user' : { orgId: id }, key, next);
+    },
+    [engine, id, key, s],
+  );
+  return [value, set];
+}
+
+export function useSyncStatus(): SyncStatus | undefined {
+  const engine = useSyncEngine();
+  const [status, setStatus] = useState<SyncStatus>();
+  useEffect(() => engine.subscribe(setStatus), [engine]);
+  // Queue changes show at once, whichever tab made them.
+  const opsVersion = useLiveQuery(() => engine.db.ops.count(), [engine.db]);
+  useEffect(() => {
+    void engine.status().then(setStatus);
+  }, [engine, opsVersion]);
+  return status;
+}
+
+/** Queued and failed ops, with retry and discard for the failed ones. */
+export function useOutbox(): { pending: LocalOp[]; failed: LocalOp[]; retry: (id: string) => Promise<boolean>; discard: (id: string) => Promise<boolean> } | undefined {
+  const engine = useSyncEngine();
+  const ops = useLiveQuery(() => engine.db.ops.orderBy('order').toArray(), [engine.db]);
+  if (!ops) return undefined;
+  return {
+    pending: ops.filter((op) => op.status === 'pending' || op.status === 'syncing'),
+    failed: ops.filter((op) => op.status === 'failed'),
+    retry: engine.outbox.retry,
+    discard: engine.outbox.discard,
+  };
+}
