@@ -1,7 +1,12 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncEngine, UnsyncedChangesError, type SyncEngine } from '../../client/index.js';
+import { projectsCollection } from '../../client/pull/collections.js';
+import { pullCollection } from '../../client/pull/pull-collection.js';
 import { noLocks } from '../../client/tabs/locks.js';
+import { createHttpClient } from '../../client/transport/http-client.js';
+import { encodeCursor } from '../../server/sync/cursor.js';
+import { LIMITS } from '../../shared/index.js';
 import { FaultyFetch } from './faulty-fetch.js';
 import { api, signIn, signUp, startWorker, type RunningWorker, type TestAccount } from './worker-harness.js';
 
@@ -237,5 +242,30 @@ describe('client engine against the real Worker', () => {
     await second.engine.syncNow();
     expect((await second.engine.status()).lastError?.code).toBe('TOKEN_USER_MISMATCH');
     await second.engine.close();
+  }, 60_000);
+
+  it('pulls page by page, and after 410 CURSOR_EXPIRED resyncs from scratch and sweeps what the server no longer has', async () => {
+    const ann = await signUp(worker.baseUrl, 'Ann');
+    const orgId = await orgWith(ann);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await api(worker.baseUrl, ann.token, 'POST', `/api/orgs/${orgId}/projects`, { name: `P${i}` })).body.id);
+    const { engine, net } = device(ann);
+    await engine.ready;
+    const http = createHttpClient({ baseUrl: worker.baseUrl, getToken: () => ann.token, fetch: net.fetch });
+    const deps = { db: engine.db, http, userId: ann.id, limit: 2 };
+    expect(await pullCollection(deps, projectsCollection(orgId))).toEqual({ state: 'done', rows: 5 });
+    expect(net.log.filter((l) => l.path.endsWith('/projects')).length).toBe(3);
+    expect((await engine.db.projects.toArray()).map((p) => p.id).sort()).toEqual([...ids].sort());
+
+    // A row the server no longer has, and a cursor older than the tombstone horizon.
+    const ghost = { ...(await engine.db.projects.get(ids[0] as string))!, id: '99999999-9999-4999-8999-999999999999', name: 'Ghost' };
+    await engine.db.projects.put(ghost);
+    const expired = encodeCursor(`projects:${orgId}`, { seq: 1, key: '' }, Date.now() - LIMITS.tombstoneRetentionMs - 60_000);
+    await engine.db.syncState.put({ collection: `projects:${orgId}`, cursor: expired, lastSyncedAt: 1, lastError: null });
+    expect(await pullCollection(deps, projectsCollection(orgId))).toEqual({ state: 'done', rows: 5 });
+    expect(await engine.db.projects.get(ghost.id)).toBeUndefined();
+    expect(await engine.db.projects.count()).toBe(5);
+    expect((await engine.counters()).cursorResets).toBe(1);
+    await engine.close();
   }, 60_000);
 });

@@ -1,0 +1,238 @@
+import Dexie from 'dexie';
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { EngineClosedError, createSyncEngine, type SyncLogEvent, type Timers } from '../../client/index.js';
+import { SyncDatabase } from '../../client/storage/sync-database.js';
+import { noLocks, type LockManagerLike } from '../../client/tabs/locks.js';
+import { parseHlc } from '../../shared/index.js';
+import { FakeServer } from './fake-server.js';
+
+const ORG = '11111111-1111-4111-8111-111111111111';
+let apps = 0;
+
+/** Fake timers for the scheduler only (IndexedDB keeps its real ones). */
+class ManualTimers implements Timers {
+  now = 1_000_000;
+  private next = 1;
+  private readonly pending = new Map<number, { at: number; fn: () => void; every?: number }>();
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = this.next++;
+    this.pending.set(id, { at: this.now + ms, fn });
+    return id;
+  };
+  clearTimeout = (id: unknown) => void this.pending.delete(id as number);
+  setInterval = (fn: () => void, ms: number) => {
+    const id = this.next++;
+    this.pending.set(id, { at: this.now + ms, fn, every: ms });
+    return id;
+  };
+  clearInterval = (id: unknown) => void this.pending.delete(id as number);
+  /** Moves time on and runs what fell due. */
+  advance(ms: number) {
+    this.now += ms;
+    for (const [id, t] of [...this.pending]) {
+      if (t.at > this.now) continue;
+      if (t.every) t.at += t.every;
+      else this.pending.delete(id);
+      t.fn();
+    }
+  }
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 30));
+
+function engineOn(server: FakeServer, extra: Partial<Parameters<typeof createSyncEngine>[0]> = {}) {
+  return createSyncEngine({
+    baseUrl: 'http://server.test',
+    userId: 'user-1',
+    getToken: () => server.validToken,
+    fetch: server.fetch,
+    indexedDB,
+    IDBKeyRange,
+    locks: noLocks,
+    channel: null,
+    events: null,
+    appName: `engine-${apps++}`,
+    ...extra,
+  });
+}
+
+describe('engine scheduling', () => {
+  it('retries after the backoff delay, on the scheduler’s timer, and logs the retry', async () => {
+    const server = new FakeServer();
+    const timers = new ManualTimers();
+    const events: SyncLogEvent[] = [];
+    const engine = engineOn(server, { timers, now: () => timers.now, random: () => 0.999, logger: (e) => events.push(e), pullIntervalMs: 3_600_000 });
+    await engine.start();
+    await engine.syncNow();
+    server.faults = ['transient'];
+    const project = await engine.projects.create(ORG, { name: 'Later' });
+    await engine.syncNow();
+    const [op] = await engine.db.ops.toArray();
+    expect(op).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(op!.nextAttemptAt - timers.now).toBe(999); // full jitter of the 1 s base, random 0.999
+    expect(events.some((e) => e.type === 'retry')).toBe(true);
+    timers.advance(998);
+    await settle();
+    expect(server.projects.has(project.id)).toBe(false);
+    timers.advance(2);
+    await settle();
+    // The scheduler's own timer sent it: no trigger from the test.
+    expect(server.projects.get(project.id)).toMatchObject({ name: 'Later' });
+    expect(await engine.db.ops.count()).toBe(0);
+    await engine.close();
+  });
+
+  it('fails an op after the maximum attempts with RETRIES_EXHAUSTED, rolls it back, and lets the user retry it', async () => {
+    const server = new FakeServer();
+    const timers = new ManualTimers();
+    const events: SyncLogEvent[] = [];
+    const engine = engineOn(server, { timers, now: () => timers.now, random: () => 0, backoff: { maxAttempts: 3 }, logger: (e) => events.push(e) });
+    await engine.start();
+    await engine.syncNow();
+    server.faults = ['transient', 'transient', 'transient'];
+    const project = await engine.projects.create(ORG, { name: 'Doomed' });
+    await engine.syncNow();
+    const [op] = await engine.db.ops.toArray();
+    expect(op).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'RETRIES_EXHAUSTED' } });
+    expect(await engine.db.projects.get(project.id)).toBeUndefined();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'failed', code: 'RETRIES_EXHAUSTED' }));
+    expect((await engine.status()).failedCount).toBe(1);
+    await engine.outbox.retry(op!.id);
+    expect(await engine.db.projects.get(project.id)).toMatchObject({ name: 'Doomed' });
+    await engine.syncNow();
+    expect(server.projects.has(project.id)).toBe(true);
+    expect(await engine.counters()).toMatchObject({ enqueued: 1, applied: 1, failed: 1 });
+    await engine.close();
+  });
+
+  it('fails a rejected op with the server’s code, logs a conflict for 409/412, and discard drops it', async () => {
+    const server = new FakeServer();
+    const events: SyncLogEvent[] = [];
+    const engine = engineOn(server, { logger: (e) => events.push(e) });
+    await engine.start();
+    await engine.syncNow();
+    const id = '22222222-2222-4222-8222-222222222222';
+    server.projects.set(id, { id, orgId: ORG, name: 'Taken', description: '', version: 1, deletedAt: null });
+    await engine.projects.create(ORG, { id, name: 'Mine' });
+    await engine.syncNow();
+    const [op] = await engine.db.ops.toArray();
+    expect(op).toMatchObject({ status: 'failed', error: { code: 'ALREADY_EXISTS', statusCode: 409 } });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'conflict', code: 'ALREADY_EXISTS' }));
+    expect((await engine.counters()).conflicts).toBe(1);
+    await engine.outbox.discard(op!.id);
+    expect(await engine.db.ops.count()).toBe(0);
+    expect((await engine.counters()).discarded).toBe(1);
+    await engine.close();
+  });
+});
+
+describe('tabs', () => {
+  /** An exclusive lock shared by engines in one process, like navigator.locks across tabs. */
+  function sharedLocks(): LockManagerLike {
+    let tail = Promise.resolve();
+    return {
+      request: (_name, _options, callback) => {
+        const run = tail.then(callback);
+        tail = run.catch(() => undefined);
+        return run;
+      },
+    };
+  }
+
+  it('only the tab holding the lock syncs; a write in another tab is sent once, by the leader', async () => {
+    const server = new FakeServer();
+    const locks = sharedLocks();
+    const appName = `tabs-${apps++}`;
+    const leader = engineOn(server, { locks, appName });
+    const follower = engineOn(server, { locks, appName });
+    await leader.start();
+    await follower.start();
+    expect((await leader.status()).leader).toBe(true);
+    expect((await follower.status()).leader).toBe(false);
+    const project = await follower.projects.create(ORG, { name: 'From tab 2' });
+    await follower.syncNow(); // a follower does not send
+    expect(server.projects.has(project.id)).toBe(false);
+    await leader.syncNow();
+    expect(server.effects).toHaveLength(1);
+    // The follower sees the result through the shared database.
+    expect(await follower.db.ops.count()).toBe(0);
+    await leader.close();
+    await follower.close();
+  });
+
+  it('without locks two tabs both sync, and the op still reaches the server once', async () => {
+    const server = new FakeServer();
+    const appName = `tabs-${apps++}`;
+    const a = engineOn(server, { appName });
+    const b = engineOn(server, { appName });
+    await a.start();
+    await b.start();
+    await a.projects.create(ORG, { name: 'Raced' });
+    await Promise.all([a.syncNow(), b.syncNow(), a.syncNow(), b.syncNow()]);
+    await a.syncNow();
+    expect(server.effects).toHaveLength(1);
+    await a.close();
+    await b.close();
+  });
+
+  it('logout in one tab closes the others', async () => {
+    const server = new FakeServer();
+    const appName = `tabs-${apps++}`;
+    const a = engineOn(server, { appName, channel: undefined });
+    const b = engineOn(server, { appName, channel: undefined });
+    await a.start();
+    await b.start();
+    await a.logout();
+    await settle();
+    await expect(b.syncNow()).rejects.toBeInstanceOf(EngineClosedError);
+  });
+});
+
+describe('storage', () => {
+  it('persists the clock: a new engine instance is a new node and stamps above the last stamp', async () => {
+    const server = new FakeServer();
+    const appName = `clock-${apps++}`;
+    const first = engineOn(server, { appName, now: () => 2_000_000_000_000 });
+    const a = await first.settings.set('user', 'theme', 'dark');
+    await first.close();
+    const second = engineOn(server, { appName, now: () => 1_000_000_000_000 }); // its wall clock is far behind
+    const b = await second.settings.set('user', 'theme', 'light');
+    expect(b.hlc > a.hlc).toBe(true);
+    expect(parseHlc(b.hlc).node).not.toBe(parseHlc(a.hlc).node);
+    await second.close();
+  });
+
+  it('migrates a version-1 database forward', async () => {
+    const name = `migrate-${apps++}`;
+    const v1 = new Dexie(name, { indexedDB, IDBKeyRange });
+    v1.version(1).stores({ ops: 'id, order, lane, status, entity' });
+    await v1.open();
+    await v1.table('ops').put({ id: 'op-1', order: 1, lane: 'l', status: 'pending', entity: 'e' });
+    v1.close();
+    const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
+    await db.open();
+    expect(db.verno).toBe(2);
+    expect(await db.ops.get('op-1')).toMatchObject({ nextAttemptAt: 0 });
+    expect(await db.ops.where('[status+nextAttemptAt]').equals(['pending', 0]).count()).toBe(1);
+    db.close();
+  });
+
+  it('plans PDF cache eviction least-recently-used first under a byte budget', async () => {
+    const server = new FakeServer();
+    let t = 1;
+    const engine = engineOn(server, { now: () => t++ });
+    await engine.ready;
+    const project = '33333333-3333-4333-8333-333333333333';
+    const a = await engine.pdfMeta.record({ projectId: project, studyId: 's', fileName: 'a.pdf', size: 400, etag: 'a' });
+    const b = await engine.pdfMeta.record({ projectId: project, studyId: 's', fileName: 'b.pdf', size: 300, etag: 'b' });
+    const c = await engine.pdfMeta.record({ projectId: project, studyId: 's', fileName: 'c.pdf', size: 300, etag: 'c' });
+    await engine.pdfMeta.touch(a.id); // a is now the most recently used
+    expect((await engine.pdfMeta.evictionPlan(1000)).map((e) => e.id)).toEqual([]);
+    expect((await engine.pdfMeta.evictionPlan(700)).map((e) => e.id)).toEqual([b.id]);
+    expect((await engine.pdfMeta.evictionPlan(400)).map((e) => e.id)).toEqual([b.id, c.id]);
+    expect((await engine.pdfMeta.evictionPlan(399)).map((e) => e.id)).toEqual([b.id, c.id, a.id]);
+    await expect(engine.pdfMeta.record({ projectId: 'not-a-uuid', studyId: 's', fileName: 'x', size: -1, etag: '' })).rejects.toThrow();
+    await engine.close();
+  });
+});
