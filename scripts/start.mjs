@@ -8,21 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quietWranglerEnv } from './wrangler-env.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
 const port = Number(process.env.PORT ?? 8787);
 const host = '127.0.0.1';
-
-/** The environment that keeps wrangler quiet and off the network. */
-const quietWranglerEnv = {
-  ...process.env,
-  CI: 'true',
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_SEND_ERROR_REPORTS: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-};
 
 if (!existsSync(wrangler)) {
   console.error('wrangler is not installed: run `npm ci` first.');

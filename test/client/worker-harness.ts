@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { quietWranglerEnv } from '../../scripts/wrangler-env.mjs';
 
 /**
  * The real Worker under `wrangler dev` on a free port with its own local D1 (migrations applied), for
@@ -13,14 +14,6 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-const wranglerEnv = {
-  ...process.env,
-  CI: 'true',
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_SEND_ERROR_REPORTS: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-};
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
 
 async function freePort(): Promise<number> {
@@ -37,7 +30,7 @@ async function freePort(): Promise<number> {
 export async function startWorker(): Promise<RunningWorker> {
   const persist = mkdtempSync(join(tmpdir(), 'sync-worker-'));
   const applied = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
-    env: wranglerEnv,
+    env: quietWranglerEnv,
     encoding: 'utf8',
   });
   if (applied.status !== 0) throw new Error(`applying migrations failed (is \`npm ci\` done?):\n${applied.stdout}\n${applied.stderr}`);
@@ -45,7 +38,7 @@ export async function startWorker(): Promise<RunningWorker> {
   const child: ChildProcess = spawn(
     wrangler,
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--var', 'BETTER_AUTH_SECRET:integration-test-secret-0123456789abcdef', '--log-level', 'error'],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: wranglerEnv },
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quietWranglerEnv },
   );
   let output = '';
   child.stdout?.on('data', (d) => (output += String(d)));

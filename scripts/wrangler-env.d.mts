@@ -1,0 +1,1 @@
+export declare const quietWranglerEnv: NodeJS.ProcessEnv;
