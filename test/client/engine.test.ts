@@ -127,6 +127,43 @@ describe('engine scheduling', () => {
   });
 });
 
+describe('triggers and status', () => {
+  it('syncs when the browser comes back online, and reports pending age, last sync and staleness', async () => {
+    const server = new FakeServer();
+    const timers = new ManualTimers();
+    const events = new EventTarget();
+    const engine = engineOn(server, {
+      timers,
+      now: () => timers.now,
+      events: { addEventListener: (t, fn) => events.addEventListener(t, fn), removeEventListener: (t, fn) => events.removeEventListener(t, fn) },
+      staleAfterMs: 60_000,
+    });
+    await engine.start();
+    await engine.syncNow();
+    let status = await engine.status();
+    expect(status).toMatchObject({ online: true, pausedForAuth: false, leader: true, pendingCount: 0, failedCount: 0, oldestPendingAgeMs: null });
+    expect(Object.keys(status.lastSyncedAt)).toEqual(expect.arrayContaining(['orgs', 'settings:user']));
+
+    server.faults = ['offline'];
+    const project = await engine.projects.create(ORG, { name: 'While offline' });
+    await settle();
+    timers.advance(5_000);
+    status = await engine.status();
+    expect(status).toMatchObject({ online: false, pendingCount: 1, oldestPendingAgeMs: 5_000 });
+    expect(server.projects.has(project.id)).toBe(false);
+
+    events.dispatchEvent(new Event('online'));
+    await settle();
+    await settle();
+    expect(server.projects.has(project.id)).toBe(true);
+    status = await engine.status();
+    expect(status).toMatchObject({ online: true, pendingCount: 0 });
+    // The fake server's clock is far behind ours: every collection looks stale.
+    expect(status.stale).toBe(true);
+    await engine.close();
+  });
+});
+
 describe('tabs', () => {
   /** An exclusive lock shared by engines in one process, like navigator.locks across tabs. */
   function sharedLocks(): LockManagerLike {
