@@ -268,4 +268,58 @@ describe('client engine against the real Worker', () => {
     expect((await engine.counters()).cursorResets).toBe(1);
     await engine.close();
   }, 60_000);
+
+  it('queues membership changes behind an offline-created project, and lands them in order', async () => {
+    const [ann, bob, cy] = [await signUp(worker.baseUrl, 'Ann'), await signUp(worker.baseUrl, 'Bob'), await signUp(worker.baseUrl, 'Cy')];
+    const orgId = await orgWith(ann);
+    const { engine, net } = device(ann);
+    await engine.start();
+    await engine.syncNow();
+    net.offline = true;
+    await engine.orgMembers.add(orgId, { userId: bob.id, role: 'admin', name: 'Bob' });
+    await engine.orgMembers.add(orgId, { email: cy.email, role: 'member' });
+    await engine.orgMembers.updateRole(orgId, bob.id, 'member');
+    const project = await engine.projects.create(orgId, { name: 'Team' });
+    await engine.projectMembers.add(orgId, project.id, { userId: bob.id, role: 'member' });
+    await engine.projectMembers.updateRole(orgId, project.id, bob.id, 'owner');
+    expect(await engine.db.orgMembers.get([orgId, bob.id])).toMatchObject({ role: 'member', name: 'Bob' });
+    expect(await engine.db.projectMembers.get([project.id, bob.id])).toMatchObject({ role: 'owner' });
+    net.offline = false;
+    await settle(engine);
+    expect((await engine.status()).failedCount).toBe(0);
+    const members = (await api(worker.baseUrl, ann.token, 'GET', `/api/orgs/${orgId}/members`)).body.items;
+    expect(members.map((m: { userId: string; role: string }) => `${m.userId}:${m.role}`).sort()).toEqual(
+      [`${ann.id}:owner`, `${bob.id}:member`, `${cy.id}:member`].sort(),
+    );
+    const projectMembers = (await api(worker.baseUrl, ann.token, 'GET', `/api/orgs/${orgId}/projects/${project.id}/members`)).body.items;
+    expect(projectMembers.find((m: { userId: string }) => m.userId === bob.id)).toMatchObject({ role: 'owner' });
+    // The member added by email shows up locally with the server's row.
+    expect(await engine.db.orgMembers.get([orgId, cy.id])).toMatchObject({ email: cy.email, role: 'member' });
+    await engine.projectMembers.remove(orgId, project.id, bob.id);
+    await engine.orgMembers.remove(orgId, cy.id);
+    await settle(engine);
+    expect(await engine.db.projectMembers.get([project.id, bob.id])).toBeUndefined();
+    expect(await engine.db.orgMembers.get([orgId, cy.id])).toBeUndefined();
+    await engine.close();
+  }, 60_000);
+
+  it('resetCache drops the cache and rebuilds it from the server, keeping queued changes', async () => {
+    const ann = await signUp(worker.baseUrl, 'Ann');
+    const orgId = await orgWith(ann);
+    const { engine, net } = device(ann);
+    await engine.start();
+    await engine.syncNow();
+    await engine.db.projects.put({ id: '88888888-8888-4888-8888-888888888888', orgId, name: 'Corrupt', description: '', createdBy: ann.id, createdAt: 1, updatedAt: 1, deletedAt: null, version: 1 });
+    net.offline = true;
+    const queued = await engine.projects.create(orgId, { name: 'Queued' });
+    net.offline = false;
+    net.plan = ['offline', 'offline', 'offline'];
+    await engine.resetCache();
+    expect(await engine.db.projects.get('88888888-8888-4888-8888-888888888888')).toBeUndefined();
+    expect(await engine.db.projects.get(queued.id)).toMatchObject({ name: 'Queued' });
+    expect(await engine.db.orgs.get(orgId)).toMatchObject({ role: 'owner' });
+    await settle(engine);
+    expect((await serverProjects(ann.token, orgId)).map((p) => p.id)).toEqual([queued.id]);
+    await engine.close();
+  }, 60_000);
 });
