@@ -2,7 +2,7 @@ import { type SettingScope } from '../../shared/index.js';
 import { orgMemberWrites, projectMemberWrites } from '../entities/members.js';
 import { projectWrites } from '../entities/projects.js';
 import type { WriteContext } from '../entities/write-context.js';
-import { EngineClosedError, UnsyncedChangesError } from '../errors.js';
+import { EngineClosedError, SyncClientError, UnsyncedChangesError } from '../errors.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../outbox/backoff.js';
 import { discardOp, recomputeAll, recoverSyncing, retryOp } from '../outbox/outbox-store.js';
 import { drain, type ReplayEvent } from '../outbox/replay-loop.js';
@@ -287,6 +287,11 @@ export function createSyncEngine(options: SyncEngineOptions) {
         assertOpen();
         await ready;
         const { scope, scopeId } = settingsScope(ref);
+        if (scope === 'org') {
+          // Org settings are written by org admins and owners; anyone else's write could never be pushed.
+          const org = await db.orgs.get(scopeId);
+          if (!org || org.role === 'member') throw new SyncClientError('AUTH_FORBIDDEN', 'only org admins and owners change org settings');
+        }
         const row = await writeSetting({ db, clock: getClock(), now }, scope, scopeId, key, value);
         void emit();
         void schedule(true);
