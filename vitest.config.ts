@@ -1,11 +1,13 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
 /**
  * One config, one project per runtime:
  * - node: shared/ and client/ tests (fake-indexeddb stands in for IndexedDB there);
  * - workers: the Worker inside workerd on a real local D1 with the real migrations (drizzle-kit's flat .sql
- *   files), through @cloudflare/vitest-pool-workers.
+ *   files), through @cloudflare/vitest-pool-workers;
+ * - browser: the client in Debian's Chromium (real IndexedDB, Web Locks) against the Worker under wrangler dev.
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./server/migrations');
@@ -41,6 +43,25 @@ export default defineConfig(async () => {
             include: ['test/server/**/*.test.ts'],
             setupFiles: ['./test/server/apply-migrations.ts'],
             testTimeout: 30_000,
+          },
+        },
+        {
+          test: {
+            name: 'browser',
+            include: ['test/browser/**/*.test.ts'],
+            globalSetup: ['./test/browser/global-setup.ts'],
+            testTimeout: 60_000,
+            browser: {
+              enabled: true,
+              headless: true,
+              instances: [{ browser: 'chromium' as const }],
+              provider: playwright({
+                launchOptions: {
+                  executablePath: '/usr/bin/chromium',
+                  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+                },
+              }),
+            },
           },
         },
       ],

@@ -322,18 +322,37 @@ export function createSyncEngine(options: SyncEngineOptions) {
       await ready;
       await recoverSyncing(db);
       const locks = options.locks ?? defaultLocks();
+      const lockName = `${appName}:sync:${userId}`;
+      const lead = async () => {
+        leader = true;
+        await new Promise<void>((release) => cleanups.push(release));
+      };
+      // Take the lock now if it is free, so start() resolves as leader; otherwise queue for it and follow.
       const lockTaken = new Promise<void>((resolve) => {
         void locks
-          .request(`${appName}:sync:${userId}`, { mode: 'exclusive', signal: controller.signal }, async () => {
-            if (closed) return;
-            leader = true;
+          .request(lockName, { mode: 'exclusive', ifAvailable: true }, async (lock) => {
+            if (lock === null || closed) return resolve();
+            const holding = lead();
             resolve();
-            await new Promise<void>((release) => cleanups.push(release));
+            await holding;
           })
           .catch(() => resolve());
       });
+      await lockTaken;
+      const becameLeader = leader
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            void locks
+              .request(lockName, { mode: 'exclusive', signal: controller.signal }, async () => {
+                if (closed) return;
+                const holding = lead();
+                resolve();
+                await holding;
+              })
+              .catch(() => undefined);
+          });
       // Followers do not wait for the lock: they read through live queries and take over when it frees.
-      void lockTaken.then(() => {
+      void becameLeader.then(() => {
         if (!leader || closed) return;
         const interval = timers.setInterval(() => void schedule(true), options.pullIntervalMs ?? 60_000);
         cleanups.push(() => timers.clearInterval(interval));
@@ -352,7 +371,6 @@ export function createSyncEngine(options: SyncEngineOptions) {
         }
         void schedule(true);
       });
-      await Promise.race([lockTaken, new Promise((r) => setTimeout(r, 0))]);
     },
 
     /** One full cycle now (replay, then pull everything), resolved when done. */

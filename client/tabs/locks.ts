@@ -3,12 +3,17 @@
  * One tab per user holds the sync lock and runs replay and pull; the others follow through live queries.
  */
 export interface LockManagerLike {
-  request(name: string, options: { mode: 'exclusive'; signal?: AbortSignal }, callback: () => Promise<void>): Promise<unknown>;
+  /** With `ifAvailable`, the callback gets null at once when another holder has the lock. */
+  request(
+    name: string,
+    options: { mode: 'exclusive'; ifAvailable?: boolean; signal?: AbortSignal },
+    callback: (lock: unknown) => Promise<void>,
+  ): Promise<unknown>;
 }
 
 /** Where no Web Locks exist (Node, old browsers): every engine leads; idempotency keys keep that safe. */
 export const noLocks: LockManagerLike = {
-  request: async (_name, _options, callback) => callback(),
+  request: async (name, _options, callback) => callback({ name }),
 };
 
 export function defaultLocks(): LockManagerLike {

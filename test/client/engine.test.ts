@@ -168,9 +168,18 @@ describe('tabs', () => {
   /** An exclusive lock shared by engines in one process, like navigator.locks across tabs. */
   function sharedLocks(): LockManagerLike {
     let tail = Promise.resolve();
+    let held = false;
     return {
-      request: (_name, _options, callback) => {
-        const run = tail.then(callback);
+      request: (name, options, callback) => {
+        if (options.ifAvailable && held) return callback(null);
+        const run = tail.then(async () => {
+          held = true;
+          try {
+            await callback({ name });
+          } finally {
+            held = false;
+          }
+        });
         tail = run.catch(() => undefined);
         return run;
       },
