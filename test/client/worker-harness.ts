@@ -35,9 +35,19 @@ export async function startWorker(): Promise<RunningWorker> {
   });
   if (applied.status !== 0) throw new Error(`applying migrations failed (is \`npm ci\` done?):\n${applied.stdout}\n${applied.stderr}`);
   const port = await freePort();
+  // The devtools inspector defaults to 9229: two test files running wrangler at once would collide there.
+  const inspectorPort = await freePort();
   const child: ChildProcess = spawn(
     wrangler,
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--var', 'BETTER_AUTH_SECRET:integration-test-secret-0123456789abcdef', '--log-level', 'error'],
+    [
+      'dev',
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--inspector-port', String(inspectorPort),
+      '--persist-to', persist,
+      '--var', 'BETTER_AUTH_SECRET:integration-test-secret-0123456789abcdef',
+      '--log-level', 'error',
+    ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quietWranglerEnv },
   );
   let output = '';
