@@ -169,6 +169,8 @@ export const idempotencyKeys = sqliteTable(
     userId: text('user_id').notNull(),
     key: text('key').notNull(),
     fingerprint: text('fingerprint').notNull(),
+    /** Random per claim: a request whose claim was taken over (it ran past lockedUntil) must not commit. */
+    claim: text('claim').notNull().default(''),
     state: text('state', { enum: ['in_progress', 'done'] }).notNull(),
     status: integer('status'),
     body: text('body'),

@@ -39,13 +39,14 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const url = new URL(c.req.url);
   const fingerprint = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`);
   const now = Date.now();
+  const claimId = crypto.randomUUID();
 
   // Claim atomically: insert, or take over a record that expired or whose holder crashed (same request only).
   const claim = await db.run(sql`
-    INSERT INTO idempotency_keys (user_id, key, fingerprint, state, status, body, created_at, locked_until, expires_at)
-    VALUES (${userId}, ${key}, ${fingerprint}, 'in_progress', NULL, NULL, ${now}, ${now + LOCK_MS}, ${now + LIMITS.idempotencyTtlMs})
+    INSERT INTO idempotency_keys (user_id, key, fingerprint, claim, state, status, body, created_at, locked_until, expires_at)
+    VALUES (${userId}, ${key}, ${fingerprint}, ${claimId}, 'in_progress', NULL, NULL, ${now}, ${now + LOCK_MS}, ${now + LIMITS.idempotencyTtlMs})
     ON CONFLICT (user_id, key) DO UPDATE SET
-      fingerprint = excluded.fingerprint, state = 'in_progress', status = NULL, body = NULL,
+      fingerprint = excluded.fingerprint, claim = excluded.claim, state = 'in_progress', status = NULL, body = NULL,
       created_at = excluded.created_at, locked_until = excluded.locked_until, expires_at = excluded.expires_at
     WHERE idempotency_keys.expires_at <= ${now}
        OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.locked_until <= ${now}
@@ -74,17 +75,17 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     });
   }
 
-  const held = { userId, key, stored: false };
+  const held = { userId, key, claim: claimId, stored: false };
   c.set('idempotencyClaim', held);
   c.set('idempotency', 'new');
   await next();
   if (held.stored) return;
   if (c.res.status >= 500) {
-    await db.run(sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key} AND state = 'in_progress'`);
+    await db.run(sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key} AND claim = ${claimId} AND state = 'in_progress'`);
     return;
   }
   // A response that did not go through commit(): a 4xx, or a success with no effect to pair it with.
   const body = await c.res.clone().text();
   await db.run(sql`UPDATE idempotency_keys SET state = 'done', status = ${c.res.status}, body = ${body}
-                   WHERE user_id = ${userId} AND key = ${key} AND state = 'in_progress'`);
+                   WHERE user_id = ${userId} AND key = ${key} AND claim = ${claimId} AND state = 'in_progress'`);
 });

@@ -22,6 +22,8 @@ export interface Mutation {
 export interface IdempotencyClaim {
   readonly userId: string;
   readonly key: string;
+  /** This request's claim id: the effect commits only while the record still carries it. */
+  readonly claim: string;
   /** Set once the response is stored, so the middleware does not store it again. */
   stored: boolean;
 }
@@ -34,7 +36,15 @@ export interface IdempotencyClaim {
 export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Response> {
   const db = c.var.db;
   const claim = c.var.idempotencyClaim;
-  const statements: SQL[] = [BUMP_SEQ, ...mutation.effect];
+  const statements: SQL[] = [];
+  if (claim) {
+    // A request that ran past its lock may have been taken over by a retry: then this batch must not apply.
+    // json() of a non-JSON string raises, which rolls the whole batch back (D1 batches are transactions).
+    statements.push(sql`SELECT json(CASE WHEN EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = ${claim.userId}
+      AND key = ${claim.key} AND claim = ${claim.claim} AND state = 'in_progress') THEN '1' ELSE 'claim lost' END)`);
+  }
+  const offset = statements.length + 1;
+  statements.push(BUMP_SEQ, ...mutation.effect);
   // changes() is the row count of the statement just before: the guarded effect is always the last one.
   const guard = mutation.guarded ? sql` AND changes() > 0` : sql``;
   if (claim) {
@@ -42,12 +52,27 @@ export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Re
                         WHERE user_id = ${claim.userId} AND key = ${claim.key}${guard}`);
   }
   statements.push(sql`SELECT (${mutation.body}) AS body`);
-  const results = await runBatch<{ body: string | null }>(db, statements);
+  let results: D1Result<{ body: string | null }>[];
+  try {
+    results = await runBatch<{ body: string | null }>(db, statements);
+  } catch (error) {
+    if (claim && !(await stillHeld(c, claim))) {
+      throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'another request took over this Idempotency-Key', undefined, { 'Retry-After': '1' });
+    }
+    throw error;
+  }
   if (mutation.guarded) {
-    if ((results[mutation.effect.length]?.meta.changes ?? 0) === 0) throw await mutation.guarded.onGuardFailed();
+    if ((results[offset + mutation.effect.length - 1]?.meta.changes ?? 0) === 0) throw await mutation.guarded.onGuardFailed();
   }
   if (claim) claim.stored = true;
   const body = results[results.length - 1]?.results[0]?.body;
   if (body == null) throw new Error('mutation response body is empty');
   return new Response(body, { status: mutation.status, headers: { 'content-type': 'application/json' } });
+}
+
+async function stillHeld(c: Context<AppEnv>, claim: IdempotencyClaim): Promise<boolean> {
+  const rows = await c.var.db.all(
+    sql`SELECT 1 FROM idempotency_keys WHERE user_id = ${claim.userId} AND key = ${claim.key} AND claim = ${claim.claim}`,
+  );
+  return rows.length > 0;
 }

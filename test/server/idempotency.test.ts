@@ -1,4 +1,12 @@
+import { env } from 'cloudflare:test';
+import { drizzle } from 'drizzle-orm/d1';
+import type { Context } from 'hono';
 import { describe, expect, it } from 'vitest';
+import * as schema from '../../server/db/schema.js';
+import type { AppEnv, Db } from '../../server/env.js';
+import { HttpError } from '../../server/http/http-error.js';
+import { createOrg as createOrgMutation } from '../../server/services/orgs.js';
+import { commit } from '../../server/sync/commit.js';
 import { call, count, createOrg, createProject, expectError, seqHead, signUp } from './helpers.js';
 
 describe('idempotency', () => {
@@ -99,5 +107,29 @@ describe('idempotency', () => {
     const second = await call('/api/orgs', { ...request, body: { name: 'Second' } });
     expect(second.status).toBe(201);
     expect(second.body.id).not.toBe(first.body.id);
+  });
+
+  it('does not commit a request whose claim was taken over by a retry after its lock ran out', async () => {
+    const ann = await signUp('Ann');
+    const db = drizzle(env.DB, { schema }) as Db;
+    const user = { id: ann.id, email: ann.email, name: ann.name };
+    const now = Date.now();
+    await env.DB.prepare(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, claim, state, created_at, locked_until, expires_at)
+       VALUES (?, 'slow', 'f', 'the-retry', 'in_progress', ?, ?, ?)`,
+    )
+      .bind(ann.id, now, now + 60_000, now + 86_400_000)
+      .run();
+    const context = (claim: string) =>
+      ({ var: { db, idempotencyClaim: { userId: ann.id, key: 'slow', claim, stored: false } } }) as unknown as Context<AppEnv>;
+    const orgsBefore = await count('orgs');
+    const late = commit(context('the-slow-original'), await createOrgMutation(db, user, { name: 'Late' }));
+    await expect(late).rejects.toBeInstanceOf(HttpError);
+    await expect(late).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS' });
+    expect(await count('orgs')).toBe(orgsBefore);
+    const current = await commit(context('the-retry'), await createOrgMutation(db, user, { name: 'Current' }));
+    expect(current.status).toBe(201);
+    expect(await count('orgs')).toBe(orgsBefore + 1);
+    expect(await count('idempotency_keys', "key = 'slow' AND state = 'done'")).toBe(1);
   });
 });
