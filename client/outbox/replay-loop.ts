@@ -68,13 +68,20 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
     for (const op of heads) {
       if (deps.signal?.aborted) return { state: 'aborted', sent };
       if (!(await markSyncing(db, op.id, now()))) continue;
-      const outcome = await http.send({
-        method: op.method,
-        path: op.path,
-        ...(op.body !== undefined ? { body: op.body } : {}),
-        headers: { 'Idempotency-Key': op.id },
-        ...(deps.signal ? { signal: deps.signal } : {}),
-      });
+      let outcome: Awaited<ReturnType<HttpClient['send']>>;
+      try {
+        outcome = await http.send({
+          method: op.method,
+          path: op.path,
+          ...(op.body !== undefined ? { body: op.body } : {}),
+          headers: { 'Idempotency-Key': op.id },
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        });
+      } catch (error) {
+        // Never leave an op `syncing` behind a bug: back to pending as it was, then let the caller see it.
+        await reschedule(db, op.id, op.nextAttemptAt, false, op.error);
+        throw error;
+      }
       sent++;
       const result = classify(outcome, op.method, now());
       switch (result.type) {

@@ -47,7 +47,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     lastToken: () => lastToken,
     async send(request) {
-      const token = (await options.getToken()) ?? null;
+      let token: string | null;
+      try {
+        token = (await options.getToken()) ?? null;
+      } catch {
+        // The app could not produce a token (a refresh failed): same as having none, the queue waits for one.
+        token = null;
+      }
       lastToken = token;
       if (!token) return { kind: 'no-token' };
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...request.headers };
