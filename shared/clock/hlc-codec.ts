@@ -89,11 +89,5 @@ export function compareHlc(a: string, b: string): -1 | 0 | 1 {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The physical time of a stamp without a full parse (for drift checks and diagnostics). */
-export function hlcMs(stamp: string): number {
-  return parseHlc(stamp).ms;
-}
-
 /** The zod schema used at every boundary where a stamp arrives (wire, storage, user input). */
 export const hlcSchema = z.string().refine(isHlc, { message: 'malformed hlc stamp' });
-export const nodeIdSchema = z.string().regex(NODE_ID_PATTERN, 'node id must be 16 lowercase hex digits');

@@ -38,10 +38,6 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as readonly ErrorCode[];
 
-export function statusOf(code: ErrorCode): number {
-  return ERROR_CODES[code];
-}
-
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
 }

@@ -110,8 +110,3 @@ export type ProjectMemberTombstone = z.infer<typeof projectMemberTombstoneSchema
 export type ProjectMemberItem = z.infer<typeof projectMemberItemSchema>;
 export type Setting = z.infer<typeof settingSchema>;
 export type PdfMeta = z.infer<typeof pdfMetaSchema>;
-
-/** True for the tombstone branch of any item union. */
-export function isTombstone(item: { deletedAt: number | null }): boolean {
-  return item.deletedAt !== null;
-}
