@@ -21,7 +21,8 @@ export function createAuth(env: Env, requestUrl: string) {
     database: drizzleAdapter(drizzle(env.DB, { schema }), { provider: 'sqlite', schema }),
     emailAndPassword: { enabled: true },
     plugins: [bearer()],
-    trustedOrigins: [origin, ...appOrigins(env)],
+    // The Worker's own origin, local dev servers on any port, and the configured app origins.
+    trustedOrigins: [origin, 'http://localhost:*', 'http://127.0.0.1:*', ...appOrigins(env)],
     telemetry: { enabled: false },
   });
 }

@@ -5,7 +5,19 @@ import { createSyncEngine, type SyncEngine } from '../../client/index.js';
  * The engine in real Chromium: real IndexedDB, real Web Locks and BroadcastChannel, against the real Worker.
  */
 const baseUrl = inject('workerUrl');
-const [me, other] = inject('accounts') as [{ id: string; token: string }, { id: string; token: string }];
+
+/** Signs up from the page itself: a real cross-origin sign-up through CORS and Better Auth's origin check. */
+async function signUp(name: string): Promise<{ id: string; token: string }> {
+  const res = await fetch(`${baseUrl}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${name}-${crypto.randomUUID()}@example.com`, password: 'correct horse battery', name }),
+  });
+  expect(res.status).toBe(200);
+  const token = res.headers.get('set-auth-token');
+  expect(token, 'set-auth-token must be exposed by CORS').toBeTruthy();
+  return { id: ((await res.json()) as { user: { id: string } }).user.id, token: token as string };
+}
 
 async function api(token: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${baseUrl}${path}`, {
@@ -31,6 +43,7 @@ function engineFor(account: { id: string; token: string }, appName: string, net 
 
 describe('engine in Chromium', () => {
   it('keeps offline edits across a reload and syncs them on reconnect', async () => {
+    const me = await signUp('browser');
     const org = (await api(me.token, 'POST', '/api/orgs', { name: 'Browser lab' })).body;
     const net = { offline: false };
     const appName = `browser-${Date.now()}`;
@@ -60,6 +73,7 @@ describe('engine in Chromium', () => {
   });
 
   it('elects one syncing tab per user with Web Locks, and hands over when it closes', async () => {
+    const me = await signUp('tabs');
     const appName = `tabs-${Date.now()}`;
     const a = engineFor(me, appName);
     const b = engineFor(me, appName);
@@ -73,6 +87,7 @@ describe('engine in Chromium', () => {
   });
 
   it('two devices converge through the server', async () => {
+    const other = await signUp('devices');
     const org = (await api(other.token, 'POST', '/api/orgs', { name: 'Shared' })).body;
     const laptop = engineFor(other, `laptop-${Date.now()}`);
     const phone = engineFor(other, `phone-${Date.now()}`);

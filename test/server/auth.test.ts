@@ -36,6 +36,14 @@ describe('auth', () => {
     expect(me.body.user.id).toBe(user.id);
   });
 
+  it('accepts sign-ups from local dev origins and refuses foreign ones', async () => {
+    const body = (tag: string) => ({ email: `origin-${tag}-${Date.now()}@example.com`, password: 'correct horse battery', name: 'O' });
+    const dev = await call('/api/auth/sign-up/email', { method: 'POST', body: body('dev'), headers: { origin: 'http://localhost:5173' } });
+    expect(dev.status).toBe(200);
+    const foreign = await call('/api/auth/sign-up/email', { method: 'POST', body: body('evil'), headers: { origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
+  });
+
   it('refuses a wrong password', async () => {
     const user = await signUp('Bob');
     const res = await call('/api/auth/sign-in/email', { method: 'POST', body: { email: user.email, password: 'nope nope nope' } });
