@@ -67,15 +67,27 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
     const { items, nextCursor, hasMore, serverTime } = parsed.data;
     const lostScopes: { kind: 'org' | 'project'; id: string }[] = [];
     await db.transaction('rw', [...outboxTables(db), ...purgeTables(db)], async () => {
-      for (const item of items) {
-        const key = spec.keyOf(item);
+      // Rows without pending ops (nearly all of them) land in two bulk calls; the few with a shadow go through
+      // applyServerRow so their pending ops are re-applied on top.
+      const keys = items.map((item) => spec.keyOf(item));
+      const shadows = await db.shadows.bulkGet(keys.map((key) => entityId(spec.table, key)));
+      const puts: Record<string, unknown>[] = [];
+      const deletes: EntityKey[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i] as Record<string, unknown>;
+        const key = keys[i] as EntityKey;
         const alive = item.deletedAt === null;
         seen.add(keyText(key));
-        await applyServerRow(db, spec.table, key, alive ? item : null);
+        if (shadows[i]) await applyServerRow(db, spec.table, key, alive ? item : null);
+        else if (alive) puts.push(item);
+        else deletes.push(key);
         if (!alive && spec.table === 'orgs') lostScopes.push({ kind: 'org', id: key as string });
         if (!alive && spec.table === 'projects') lostScopes.push({ kind: 'project', id: key as string });
         if (!alive && spec.table === 'orgMembers' && item.userId === deps.userId) lostScopes.push({ kind: 'org', id: item.orgId as string });
       }
+      const table = db.table(spec.table);
+      if (puts.length > 0) await table.bulkPut(puts);
+      if (deletes.length > 0) await table.bulkDelete(deletes as never[]);
       if (full && !hasMore) await sweep(db, spec, seen);
       await db.syncState.put({ collection: spec.id, cursor: nextCursor, lastSyncedAt: hasMore ? (state?.lastSyncedAt ?? null) : serverTime, lastError: null });
       await bump(db.counters, 'rowsPulled', items.length);
