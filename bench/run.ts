@@ -2,10 +2,12 @@
 // noisy shared machine shifts both sides together. Not part of `npm test`.
 import { writeFileSync } from 'node:fs';
 import { formatTable, type BenchResult } from './harness.js';
+import { clientPullSuite } from './suites/client-pull.js';
 import { sharedCoreSuite } from './suites/shared-core.js';
 
 const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   'shared-core': sharedCoreSuite,
+  'client-pull': clientPullSuite,
 };
 
 const args = process.argv.slice(2);
@@ -15,7 +17,7 @@ if (jsonAt >= 0 && !jsonFile) {
   console.error('usage: npm run bench -- [--json FILE] [suite ...]');
   process.exit(2);
 }
-const wanted = args.filter((a, i) => a !== '--json' && i !== jsonAt + 1);
+const wanted = args.filter((a, i) => a !== '--json' && (jsonAt < 0 || i !== jsonAt + 1));
 const unknown = wanted.filter((name) => !(name in suites));
 if (unknown.length > 0) {
   console.error(`unknown suite(s): ${unknown.join(', ')}; known: ${Object.keys(suites).join(', ')}`);
