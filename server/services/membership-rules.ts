@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm';
+import { currentSeq } from '../sync/seq.js';
 import type { OrgRole, ProjectRole } from '../../shared/index.js';
 import type { Db } from '../env.js';
 import { HttpError, notFound } from '../http/http-error.js';
 
 /**
- * The rules org and project memberships share: look up a member's live role, and the last-owner guard, as a
- * SQL condition so it is checked inside the write's own batch (two concurrent demotions cannot both pass).
+ * What org and project memberships share: the live-role lookup, the last-owner guard as a SQL condition (checked
+ * inside the write's own batch, so two concurrent demotions cannot both pass), and the three write statements.
  */
 function membershipRules<Role extends string>(table: string, scopeColumn: string, lastOwner: 'ORG_LAST_OWNER' | 'PROJECT_LAST_OWNER', what: string) {
   const t = sql.raw(table);
@@ -16,12 +17,34 @@ function membershipRules<Role extends string>(table: string, scopeColumn: string
     );
     return rows[0]?.role ?? null;
   };
+  const keepsAnOwner = (scopeId: string, userId: string) => sql`(
+      (SELECT role FROM ${t} WHERE ${scope} = ${scopeId} AND user_id = ${userId}) != 'owner'
+      OR (SELECT COUNT(*) FROM ${t} WHERE ${scope} = ${scopeId} AND role = 'owner' AND deleted_at IS NULL) > 1)`;
   return {
     role,
-    /** SQL condition: removing or demoting `userId` still leaves an owner. */
-    keepsAnOwner: (scopeId: string, userId: string) => sql`(
-      (SELECT role FROM ${t} WHERE ${scope} = ${scopeId} AND user_id = ${userId}) != 'owner'
-      OR (SELECT COUNT(*) FROM ${t} WHERE ${scope} = ${scopeId} AND role = 'owner' AND deleted_at IS NULL) > 1)`,
+    keepsAnOwner,
+    /**
+     * Adds a member, or revives a removed one in place; changes nothing for a live member (guard on it).
+     * `extra` holds further columns of the row (a project member's org_id).
+     */
+    add: (scopeId: string, userId: string, newRole: Role, now: number, extra: Record<string, string> = {}) => {
+      const columns = Object.keys(extra).map((c) => sql.raw(`, ${c}`));
+      const values = Object.values(extra).map((v) => sql`, ${v}`);
+      return sql`INSERT INTO ${t} (${scope}, user_id${sql.join(columns)}, role, created_at, updated_at, deleted_at, version, seq)
+        VALUES (${scopeId}, ${userId}${sql.join(values)}, ${newRole}, ${now}, ${now}, NULL, 1, ${currentSeq})
+        ON CONFLICT (${scope}, user_id) DO UPDATE SET role = excluded.role, deleted_at = NULL,
+          updated_at = excluded.updated_at, version = ${t}.version + 1, seq = excluded.seq
+        WHERE ${t}.deleted_at IS NOT NULL`;
+    },
+    /** Changes a live member's role, unless that would leave no owner (guard on it). */
+    setRole: (scopeId: string, userId: string, newRole: Role, now: number) =>
+      sql`UPDATE ${t} SET role = ${newRole}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+        WHERE ${scope} = ${scopeId} AND user_id = ${userId} AND deleted_at IS NULL
+          AND (${newRole} = 'owner' OR ${keepsAnOwner(scopeId, userId)})`,
+    /** Tombstones a live member, unless they are the last owner (guard on it). */
+    remove: (scopeId: string, userId: string, now: number) =>
+      sql`UPDATE ${t} SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
+        WHERE ${scope} = ${scopeId} AND user_id = ${userId} AND deleted_at IS NULL AND ${keepsAnOwner(scopeId, userId)}`,
     /** After a guarded write changed nothing: the member vanished (404) or was the last owner (409). */
     lastOwnerOr404: (db: Db, scopeId: string, userId: string) => async () =>
       (await role(db, scopeId, userId)) === null

@@ -33,11 +33,7 @@ export async function addOrgMember(db: Db, user: AuthUser, orgId: string, input:
   return {
     status: 201,
     effect: [
-      sql`INSERT INTO org_members (org_id, user_id, role, created_at, updated_at, deleted_at, version, seq)
-                 VALUES (${orgId}, ${targetId}, ${input.role}, ${now}, ${now}, NULL, 1, ${currentSeq})
-                 ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role, deleted_at = NULL,
-                   updated_at = excluded.updated_at, version = org_members.version + 1, seq = excluded.seq
-                 WHERE org_members.deleted_at IS NOT NULL`,
+      orgMembership.add(orgId, targetId, input.role, now),
     ],
     guarded: { onGuardFailed: async () => new HttpError('ALREADY_MEMBER', 'already a member of this org') },
     body: orgMemberBody(orgId, targetId),
@@ -60,9 +56,7 @@ export async function updateOrgMember(
   return {
     status: 200,
     effect: [
-      sql`UPDATE org_members SET role = ${input.role}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
-                 WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL
-                   AND (${input.role} = 'owner' OR ${keepsAnOwner(orgId, targetId)})`,
+      orgMembership.setRole(orgId, targetId, input.role, now),
     ],
     guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
     body: orgMemberBody(orgId, targetId),
@@ -85,8 +79,7 @@ export async function removeOrgMember(db: Db, user: AuthUser, orgId: string, tar
     effect: [
       sql`UPDATE project_members SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
                  WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL AND ${keepsAnOwner(orgId, targetId)}`,
-      sql`UPDATE org_members SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
-                 WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL AND ${keepsAnOwner(orgId, targetId)}`,
+      orgMembership.remove(orgId, targetId, now),
     ],
     guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
     body: orgMemberBody(orgId, targetId),

@@ -11,12 +11,11 @@ import { HttpError, notFound } from '../http/http-error.js';
 import { PROJECT_MEMBER_ITEM, projectMemberBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
 import { runPage } from '../sync/run-page.js';
-import { currentSeq } from '../sync/seq.js';
 import { requireProjectAccess, requireProjectManager } from './access.js';
 import { projectMembership } from './membership-rules.js';
 import { resolveUser } from './users.js';
 
-const { role: memberRole, keepsAnOwner, lastOwnerOr404 } = projectMembership;
+const { role: memberRole, lastOwnerOr404 } = projectMembership;
 
 export async function listProjectMembers(
   db: Db,
@@ -54,11 +53,7 @@ export async function addProjectMember(
   return {
     status: 201,
     effect: [
-      sql`INSERT INTO project_members (project_id, org_id, user_id, role, created_at, updated_at, deleted_at, version, seq)
-                 VALUES (${projectId}, ${orgId}, ${targetId}, ${input.role}, ${now}, ${now}, NULL, 1, ${currentSeq})
-                 ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role, deleted_at = NULL,
-                   updated_at = excluded.updated_at, version = project_members.version + 1, seq = excluded.seq
-                 WHERE project_members.deleted_at IS NOT NULL`,
+      projectMembership.add(projectId, targetId, input.role, now, { org_id: orgId }),
     ],
     guarded: { onGuardFailed: async () => new HttpError('ALREADY_MEMBER', 'already a member of this project') },
     body: projectMemberBody(projectId, targetId),
@@ -79,9 +74,7 @@ export async function updateProjectMember(
   return {
     status: 200,
     effect: [
-      sql`UPDATE project_members SET role = ${input.role}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
-                 WHERE project_id = ${projectId} AND user_id = ${targetId} AND deleted_at IS NULL
-                   AND (${input.role} = 'owner' OR ${keepsAnOwner(projectId, targetId)})`,
+      projectMembership.setRole(projectId, targetId, input.role, now),
     ],
     guarded: { onGuardFailed: lastOwnerOr404(db, projectId, targetId) },
     body: projectMemberBody(projectId, targetId),
@@ -103,9 +96,7 @@ export async function removeProjectMember(
   return {
     status: 200,
     effect: [
-      sql`UPDATE project_members SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
-                 WHERE project_id = ${projectId} AND user_id = ${targetId} AND deleted_at IS NULL
-                   AND ${keepsAnOwner(projectId, targetId)}`,
+      projectMembership.remove(projectId, targetId, now),
     ],
     guarded: { onGuardFailed: lastOwnerOr404(db, projectId, targetId) },
     body: projectMemberBody(projectId, targetId),
