@@ -56,6 +56,14 @@ export interface SyncEngineOptions {
 /** Where a setting lives: the user's own, or an org's. */
 export type SettingsScopeRef = 'user' | { readonly orgId: string };
 
+type EventSource = NonNullable<SyncEngineOptions['events']>;
+
+/** The browser window (for `online` and `visibilitychange`), or nothing outside a browser. */
+function windowEvents(): EventSource | null {
+  const target = globalThis as unknown as Partial<EventSource>;
+  return typeof target.addEventListener === 'function' ? (target as EventSource) : null;
+}
+
 const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -356,7 +364,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
         if (!leader || closed) return;
         const interval = timers.setInterval(() => void schedule(true), options.pullIntervalMs ?? 60_000);
         cleanups.push(() => timers.clearInterval(interval));
-        const events = options.events === undefined ? (typeof (globalThis as { addEventListener?: unknown }).addEventListener === 'function' ? (globalThis as unknown as NonNullable<SyncEngineOptions['events']>) : null) : options.events;
+        const events = options.events === undefined ? windowEvents() : options.events;
         if (events) {
           const onOnline = () => void schedule(true);
           const onVisible = () => {

@@ -33,7 +33,8 @@ const keyText = (key: EntityKey) => (typeof key === 'string' ? key : key.join('\
  */
 export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Promise<PullResult> {
   const { db, http } = deps;
-  let state = await db.syncState.get(spec.id);
+  // Read once: pages in between keep lastSyncedAt as it was; only the last page sets it.
+  const state = await db.syncState.get(spec.id);
   let cursor = state?.cursor ?? null;
   const full = cursor === null;
   const seen = new Set<string>();
@@ -97,7 +98,6 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
     for (const scope of lostScopes) await (scope.kind === 'org' ? purgeOrg(db, scope.id) : purgeProject(db, scope.id));
     rows += items.length;
     cursor = nextCursor;
-    state = await db.syncState.get(spec.id);
     if (!hasMore) return { state: 'done', rows };
   }
 }

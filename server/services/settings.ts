@@ -145,26 +145,22 @@ export async function mergeSettings(
 
   const current = await readRegisters(db, scope, [...candidates.keys()]);
   const winners: SettingEntry[] = [];
+  // Per key, the register that stands once this request is applied: what every stale entry lost to.
+  const standing = new Map<string, Setting>();
   for (const { entry, index } of candidates.values()) {
     const stored = current.get(entry.key);
     if (stored === undefined || compareRegisters(entry, stored) > 0) {
       winners.push(entry);
       results[index] = { key: entry.key, status: 'applied' };
-    } else results[index] = { key: entry.key, status: 'stale', current: stored };
+      standing.set(entry.key, { ...entry, updatedAt: now });
+    } else standing.set(entry.key, stored);
   }
-  for (const r of results) {
-    if (r.status !== 'applied') log({ msg: 'settings entry not applied', scope: scope.scope, key: r.key, status: r.status, code: r.code });
-  }
-  // Winners that lost a same-request duplicate carry `current` too: the winner of their own batch.
-  for (let i = 0; i < results.length; i++) {
-    const r = results[i] as SettingMergeResult;
-    if (r.status === 'stale' && r.current === undefined) {
-      const winner = candidates.get(r.key)?.entry;
-      const stored = current.get(r.key);
-      const best = winner && (!stored || compareRegisters(winner, stored) > 0) ? { ...winner, updatedAt: now } : stored;
-      if (best) results[i] = { ...r, current: best };
-    }
-  }
+  results.forEach((r, i) => {
+    if (r.status === 'applied') return;
+    log({ msg: 'settings entry not applied', scope: scope.scope, key: r.key, status: r.status, code: r.code });
+    const winner = standing.get(r.key);
+    if (r.status === 'stale' && winner) results[i] = { ...r, current: winner };
+  });
 
   const [head, changed] = await runBatch(db, [
     sql`SELECT value FROM sync_meta WHERE name = 'seq'`,
