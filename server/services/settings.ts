@@ -153,7 +153,10 @@ export async function mergeSettings(
       winners.push(entry);
       results[index] = { key: entry.key, status: 'applied' };
       standing.set(entry.key, { ...entry, updatedAt: now });
-    } else standing.set(entry.key, stored);
+    } else {
+      results[index] = { key: entry.key, status: 'stale' };
+      standing.set(entry.key, stored);
+    }
   }
   results.forEach((r, i) => {
     if (r.status === 'applied') return;
