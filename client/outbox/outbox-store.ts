@@ -11,9 +11,13 @@ import { applyEffect, effectKey, entityId, rowKey } from './effects.js';
  * anything that is not IndexedDB).
  *
  * Visible row = shadow (the server's row) + every pending or syncing op on the entity, in order. A failed op
- * is left out, which is its rollback; retry puts it back.
+ * is left out, which is its rollback; retry puts it back. An op whose scope was purged is left out for good
+ * (see purge.ts), so no transition can show a row of a scope the user lost.
  */
 const LIVE = new Set<Op['status']>(['pending', 'syncing']);
+
+/** Whether an op's optimistic effect is part of the visible row. */
+export const shows = (op: LocalOp): boolean => LIVE.has(op.status) && op.scopeLost !== true;
 
 const entityTable = (db: SyncDatabase, table: EntityTable) => db.table(table) as Table<Record<string, unknown>, unknown>;
 
@@ -22,7 +26,7 @@ async function recompute(db: SyncDatabase, entity: string): Promise<void> {
   if (!shadow) return;
   const ops = (await db.ops.where('entity').equals(entity).toArray()).sort((a, b) => a.order - b.order);
   let row = shadow.row;
-  for (const op of ops) if (LIVE.has(op.status)) row = applyEffect(row, op.effect);
+  for (const op of ops) if (shows(op)) row = applyEffect(row, op.effect);
   const table = entityTable(db, shadow.table);
   if (row === null) await table.delete(shadow.key as never);
   else await table.put(row);
@@ -120,11 +124,13 @@ export async function completeOp(db: SyncDatabase, opId: string, serverRow: Reco
     const op = await db.ops.get(opId);
     if (!op) return;
     await db.ops.delete(opId);
+    // Every queued op has a shadow from enqueue until its entity has no ops left; a missing one means the
+    // scope was purged while this op was in flight (access lost): its row must not come back.
     const shadow = await db.shadows.get(op.entity);
     if (shadow && op.effect.kind !== 'none') {
       const key = serverRow ? rowKey(op.effect.table, serverRow) : shadow.key;
       await db.shadows.put({ ...shadow, key, row: serverRow });
-    } else if (op.effect.kind === 'none' && serverRow) {
+    } else if (shadow && op.effect.kind === 'none' && serverRow) {
       // Nothing was predicted (e.g. a member added by email): the server's row simply lands.
       await entityTable(db, op.effect.table).put(serverRow);
     }

@@ -31,6 +31,11 @@ export interface LocalOp extends Op {
   readonly entity: string;
   /** Monotonic per database: the replay order within a lane (createdAt can tie). */
   readonly order: number;
+  /**
+   * Set when the op's scope was purged (access lost): its effect is no longer shown, on any row, ever; the op
+   * still goes to the server for its verdict (it fails with 404, or lands if access came back).
+   */
+  readonly scopeLost?: true;
 }
 
 /**

@@ -3,7 +3,17 @@
  * test needs to inject faults at precise points (after commit, before commit) thousands of times. The real
  * Worker is exercised by the integration tests; this fake is checked against the same rules.
  */
-export type Fault = 'ok' | 'reject' | 'transient' | 'drop-response' | 'unauthorized' | 'offline' | 'in-progress' | 'hang-after-commit';
+export type Fault =
+  | 'ok'
+  | 'reject'
+  | 'transient'
+  | 'drop-response'
+  | 'unauthorized'
+  | 'offline'
+  | 'in-progress'
+  | 'hang-after-commit'
+  /** The request commits, then the caller loses access to its org before the response arrives. */
+  | 'revoke-after-commit';
 
 export interface ServerProject {
   id: string;
@@ -22,6 +32,13 @@ export class FakeServer {
   readonly effects: string[] = [];
   faults: Fault[] = [];
   validToken = 'token-1';
+  /** Orgs the caller was removed from: their routes answer 404 ORG_NOT_FOUND (a stored response still replays). */
+  readonly revokedOrgs = new Set<string>();
+  /** Which org 'revoke-after-commit' takes away, and what the client does on learning it (its pull's purge). */
+  revocable: string | null = null;
+  onRevoke: (orgId: string) => Promise<void> = async () => {};
+  /** Idempotency keys of requests answered 401, in order. */
+  readonly unauthorized: (string | null)[] = [];
   private now = 1_000;
 
   readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -29,6 +46,7 @@ export class FakeServer {
     const fault = this.faults.shift() ?? 'ok';
     if (fault === 'offline') throw new TypeError('Failed to fetch');
     if (request.headers.get('authorization') !== `Bearer ${this.validToken}` || fault === 'unauthorized') {
+      this.unauthorized.push(request.headers.get('idempotency-key'));
       return json(401, error('AUTH_REQUIRED', 401));
     }
     if (fault === 'transient') return json(503, error('INTERNAL', 500));
@@ -51,6 +69,10 @@ export class FakeServer {
     }
     const [status, body] = this.handle(request.method, url.pathname, bodyText ? JSON.parse(bodyText) : undefined, key);
     if (key && status < 500) this.records.set(key, { fingerprint, status, body });
+    if (fault === 'revoke-after-commit' && this.revocable !== null) {
+      this.revokedOrgs.add(this.revocable);
+      await this.onRevoke(this.revocable);
+    }
     if (fault === 'drop-response') throw new TypeError('connection reset after the server committed');
     if (fault === 'hang-after-commit') return new Promise<Response>(() => {});
     return json(status, body);
@@ -65,6 +87,7 @@ export class FakeServer {
     const match = /^\/api\/orgs\/([^/]+)\/projects(?:\/([^/]+))?$/.exec(path);
     if (!match) return [404, error('NOT_FOUND', 404)];
     const [, orgId, projectId] = match as unknown as [string, string, string | undefined];
+    if (this.revokedOrgs.has(orgId)) return [404, error('ORG_NOT_FOUND', 404)];
     const at = ++this.now;
     if (method === 'POST' && !projectId) {
       if (this.projects.has(body.id)) return [409, error('ALREADY_EXISTS', 409)];

@@ -3,7 +3,8 @@ import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF } from '../../client/outbox/backoff.js';
 import { applyEffect } from '../../client/outbox/effects.js';
-import { discardOp, recoverSyncing, retryOp } from '../../client/outbox/outbox-store.js';
+import { discardOp, recoverSyncing, retryOp, shows } from '../../client/outbox/outbox-store.js';
+import { purgeOrg } from '../../client/pull/purge.js';
 import { drain } from '../../client/outbox/replay-loop.js';
 import { projectWrites } from '../../client/entities/projects.js';
 import { SyncDatabase } from '../../client/storage/sync-database.js';
@@ -12,10 +13,14 @@ import { FakeServer, type Fault } from './fake-server.js';
 
 /**
  * Model-based test of the outbox: random sequences of offline writes, server outcomes, auth expiry, crashes and
- * manual retry/discard. After every run and a final drain: local state equals the server's, every op was
- * applied at most once and either applied or failed with a reason, and no lane was ever sent out of order.
+ * manual retry/discard, and losing access to an org at any point (its ops pending, in flight or failed).
+ * After every command: no row of a revoked org is visible. After every run and a final drain: local state
+ * equals the server's (minus the revoked org), every op was applied at most once and either applied or failed
+ * with a reason, and no lane was ever sent out of order.
  */
 const ORG = '11111111-1111-4111-8111-111111111111';
+/** The org the user may lose (by a LoseAccess command, or mid-request by the 'revoke-after-commit' fault). */
+const ORG_B = '22222222-2222-4222-8222-222222222222';
 const USER = 'user-1';
 
 interface Model {
@@ -32,7 +37,7 @@ class Real {
   /** Every op ever enqueued: id → its lane and enqueue position. */
   readonly ops = new Map<string, { lane: string; order: number; method: string }>();
   readonly failures = new Map<string, string>();
-  readonly projectIds: string[] = [];
+  readonly projects: { id: string; orgId: string }[] = [];
   /** Idempotency keys in the order requests reached the server. */
   readonly sent: string[] = [];
   readonly violations: string[] = [];
@@ -40,6 +45,15 @@ class Real {
 
   constructor(private readonly name: string) {
     this.db = this.open();
+    this.server.revocable = ORG_B;
+    // What the engine's pull does when it learns of the revocation (an org tombstone or a 404 on its routes).
+    this.server.onRevoke = (orgId) => purgeOrg(this.db, orgId);
+  }
+
+  /** The user lost the org: the server refuses it, and the client's pull purges it. */
+  async revoke(orgId: string) {
+    this.server.revokedOrgs.add(orgId);
+    await purgeOrg(this.db, orgId);
   }
 
   open(): SyncDatabase {
@@ -95,10 +109,19 @@ class Real {
     });
   }
 
-  /** The visible rows always equal each shadow with its live (pending/syncing) ops applied in order. */
+  /**
+   * The visible rows always equal each shadow with its shown (pending/syncing, scope not lost) ops applied in
+   * order, and
+   * nothing of a revoked org is visible, or kept as a server copy that an outbox transition could restore.
+   */
   async checkView() {
+    for (const orgId of this.server.revokedOrgs) {
+      expect(await this.db.projects.where('orgId').equals(orgId).count(), `visible projects of revoked ${orgId}`).toBe(0);
+      const kept = (await this.db.shadows.toArray()).filter((s) => s.row !== null && s.row.orgId === orgId);
+      expect(kept.map((s) => s.entity), `shadows of revoked ${orgId}`).toEqual([]);
+    }
     for (const shadow of await this.db.shadows.toArray()) {
-      const ops = (await this.db.ops.where('entity').equals(shadow.entity).sortBy('order')).filter((o) => o.status === 'pending' || o.status === 'syncing');
+      const ops = (await this.db.ops.where('entity').equals(shadow.entity).sortBy('order')).filter(shows);
       const expected = ops.reduce((row, op) => applyEffect(row, op.effect), shadow.row);
       const visible = (await this.db.projects.get(shadow.key as string)) ?? null;
       expect(visible, `visible row of ${shadow.entity}`).toEqual(expected);
@@ -114,25 +137,27 @@ class Real {
 type Cmd = fc.AsyncCommand<Model, Real>;
 
 class Create implements Cmd {
-  constructor(readonly name: string) {}
+  constructor(readonly name: string, readonly inB: boolean) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const row = await r.writes().create(ORG, { name: this.name });
-    r.projectIds.push(row.id);
+    // The app creates only in orgs it still shows: after the revocation, in the other one.
+    const orgId = this.inB && !r.server.revokedOrgs.has(ORG_B) ? ORG_B : ORG;
+    const row = await r.writes().create(orgId, { name: this.name });
+    r.projects.push({ id: row.id, orgId });
     await r.recordNewestOp();
     m.known++;
     expect(await r.db.projects.get(row.id)).toMatchObject({ name: this.name });
     await r.checkView();
   }
-  toString = () => `create(${JSON.stringify(this.name)})`;
+  toString = () => `create(${JSON.stringify(this.name)}${this.inB ? ', org B' : ''})`;
 }
 
 class Rename implements Cmd {
   constructor(readonly index: number, readonly name: string) {}
   check = (m: Readonly<Model>) => m.known > 0;
   async run(_m: Model, r: Real) {
-    const id = r.projectIds[this.index % r.projectIds.length] as string;
-    await r.writes().update(ORG, id, { name: this.name });
+    const { id, orgId } = r.projects[this.index % r.projects.length]!;
+    await r.writes().update(orgId, id, { name: this.name });
     await r.recordNewestOp();
     await r.checkView();
   }
@@ -143,8 +168,8 @@ class Remove implements Cmd {
   constructor(readonly index: number) {}
   check = (m: Readonly<Model>) => m.known > 0;
   async run(_m: Model, r: Real) {
-    const id = r.projectIds[this.index % r.projectIds.length] as string;
-    await r.writes().remove(ORG, id);
+    const { id, orgId } = r.projects[this.index % r.projects.length]!;
+    await r.writes().remove(orgId, id);
     await r.recordNewestOp();
     expect(await r.db.projects.get(id)).toBeUndefined();
     await r.checkView();
@@ -157,12 +182,30 @@ class Drain implements Cmd {
   check = () => true;
   async run(_m: Model, r: Real) {
     r.server.faults = [...this.faults];
+    const attempts = new Map((await r.db.ops.toArray()).map((op) => [op.id, op.attempts]));
+    const refused = r.server.unauthorized.length;
     const result = await r.drain();
     await r.noteFailures();
-    if (result.state === 'paused-for-auth') expect(r.token === r.server.validToken && !this.faults.includes('unauthorized')).toBe(false);
+    if (result.state === 'paused-for-auth') {
+      expect(r.token === r.server.validToken && !this.faults.includes('unauthorized')).toBe(false);
+      // A 401 pauses the queue without spending the attempt of the op it answered.
+      const key = r.server.unauthorized[r.server.unauthorized.length - 1];
+      expect(r.server.unauthorized.length).toBeGreaterThan(refused);
+      if (key) expect((await r.db.ops.get(key))?.attempts, `attempts of ${key} after a 401`).toBe(attempts.get(key));
+    }
     await r.checkView();
   }
   toString = () => `drain(${this.faults.join(',')})`;
+}
+
+/** The user is removed from org B (once): the server refuses it from now on and the client purges it. */
+class LoseAccess implements Cmd {
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    await r.revoke(ORG_B);
+    await r.checkView();
+  }
+  toString = () => 'lose-access(org B)';
 }
 
 class SetOffline implements Cmd {
@@ -233,10 +276,10 @@ class DiscardFailed implements Cmd {
   toString = () => `discard(#${this.index})`;
 }
 
-const faultArb = fc.constantFrom<Fault>('ok', 'ok', 'ok', 'reject', 'reject', 'transient', 'drop-response', 'drop-response', 'unauthorized', 'offline', 'in-progress');
+const faultArb = fc.constantFrom<Fault>('ok', 'ok', 'ok', 'reject', 'reject', 'transient', 'drop-response', 'drop-response', 'unauthorized', 'offline', 'in-progress', 'revoke-after-commit');
 const nameArb = fc.constantFrom('Trial', 'Cohort', 'Review', 'Scoping');
 const commands = [
-  nameArb.map((n) => new Create(n)),
+  fc.tuple(nameArb, fc.boolean()).map(([n, inB]) => new Create(n, inB)),
   fc.tuple(fc.nat(20), nameArb).map(([i, n]) => new Rename(i, n)),
   fc.nat(20).map((i) => new Remove(i)),
   fc.array(faultArb, { maxLength: 6 }).map((f) => new Drain(f)),
@@ -244,6 +287,7 @@ const commands = [
   fc.constant(new ExpireToken()),
   fc.constant(new RefreshToken()),
   fc.constant(new Crash()),
+  fc.constant(new LoseAccess()),
   fc.nat(5).map((i) => new RetryFailed(i)),
   fc.nat(5).map((i) => new DiscardFailed(i)),
 ];
@@ -269,9 +313,11 @@ describe('outbox model', () => {
         }
         expect(await real.db.ops.count()).toBe(0);
 
-        // Local state equals the server's.
+        // Local state equals the server's, less what the user may no longer see.
+        await real.checkView();
         const local = (await real.db.projects.toArray()).map((p) => `${p.id}:${p.name}`).sort();
-        expect(local).toEqual(real.server.alive().map((p) => `${p.id}:${p.name}`).sort());
+        const visible = real.server.alive().filter((p) => !real.server.revokedOrgs.has(p.orgId));
+        expect(local).toEqual(visible.map((p) => `${p.id}:${p.name}`).sort());
         expect(await real.db.shadows.count()).toBe(0);
         expect(real.violations).toEqual([]);
 
