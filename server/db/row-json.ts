@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { LIMITS, measureJson, type JsonValue } from '../../shared/index.js';
 
 /*
  * The wire shape of every synced row, written once as SQLite json_object expressions. Pages select them, and
@@ -37,7 +38,37 @@ export const PROJECT_MEMBER_ITEM = sql.raw(`CASE WHEN pm.deleted_at IS NULL
   ELSE json_object('projectId', pm.project_id, 'orgId', pm.org_id, 'userId', pm.user_id, 'deletedAt', pm.deleted_at,
                    'updatedAt', pm.updated_at, 'version', pm.version) END`);
 
+/**
+ * A setting as the PUT response builds it in SQL. Only for a row this request just wrote (validated, so within
+ * the depth limit): json() refuses stored text nested over 1,000 deep.
+ */
 export const SETTING_ITEM = sql.raw(`json_object('key', s.key, 'value', json(s.value), 'hlc', s.hlc, 'updatedAt', s.updated_at)`);
+
+/**
+ * A setting for reads (pages): the value travels as its stored text (a JSON string inside the item) and is
+ * parsed in JS by readStoredValue, so no stored text, however deep or broken, reaches SQLite's JSON functions.
+ */
+export const SETTING_STORED_ITEM = sql.raw(`json_object('key', s.key, 'value', s.value, 'hlc', s.hlc, 'updatedAt', s.updated_at)`);
+
+/**
+ * The rule for reading a stored setting value, on every read path (pages, merge changes, stale `current`,
+ * the merge's own comparison): the stored text is parsed in JS (V8's JSON.parse does not recurse) and must
+ * pass the same shape check a write does (plain JSON, LIMITS.maxJsonDepth deep, 16 KiB). A value that does
+ * not (written before the limits, or by hand) reads as `null`: a delete at the row's own stamp. Every reader
+ * gets a register the shared schemas accept, a read never fails on what is stored, and any newer write
+ * replaces the row as usual. (The SQL guard of an equal-stamp write still compares the stored text itself; a
+ * replay of that exact stamp is the one case where the two can disagree.)
+ */
+export function readStoredValue(text: string | null): JsonValue | null {
+  if (text === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return measureJson(value, { maxDepth: LIMITS.maxJsonDepth, maxBytes: LIMITS.maxSettingValueBytes }).ok ? (value as JsonValue) : null;
+}
 
 /** Response bodies of single-row mutations: the row as the caller now sees it. */
 export const orgBody = (orgId: string, userId: string) =>

@@ -21,7 +21,7 @@ import type { Db } from '../env.js';
 import { HttpError } from '../http/http-error.js';
 import { log } from '../http/log.js';
 import { runBatch } from '../db/batch.js';
-import { SETTING_ITEM, settingBody } from '../db/row-json.js';
+import { SETTING_STORED_ITEM, readStoredValue, settingBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
 import { decodeCursor, encodeCursor } from '../sync/cursor.js';
 import { runPage } from '../sync/run-page.js';
@@ -36,6 +36,8 @@ const serverNodeId = () => (serverNode ??= createNodeId());
 /** D1 allows 100 bound parameters a statement; an upserted register binds 6. */
 const ROWS_PER_UPSERT = 16;
 const KEYS_PER_SELECT = 90;
+/** A merge entry's key and stamp; its value goes to validateSetting, never through a recursive schema. */
+const entryStampSchema = settingEntrySchema.pick({ key: true, hlc: true });
 /** The merge response is stored for idempotent replay in one D1 row (2 MB max): keep its changes well below. */
 const MAX_CHANGES_BYTES = 512 * 1024;
 
@@ -46,17 +48,19 @@ export interface SettingsScope {
 
 const tagOf = (s: SettingsScope) => `settings:${s.scope}:${s.scopeId}`;
 
-type StoredRow = { key: string; value: string; hlc: string; updatedAt: number };
-const toSetting = (r: StoredRow): Setting => ({ key: r.key, value: JSON.parse(r.value), hlc: r.hlc, updatedAt: r.updatedAt });
+/** A settings row as read: the value still as its stored text. Every read turns it into a Setting here. */
+type StoredRow = { key: string; value: string | null; hlc: string; updatedAt: number };
+const toSetting = (r: StoredRow): Setting => ({ key: r.key, value: readStoredValue(r.value), hlc: r.hlc, updatedAt: r.updatedAt });
 
-export function listSettings(db: Db, scope: SettingsScope, query: PageQuery): Promise<Page<Setting>> {
-  return runPage<Setting>(
+export async function listSettings(db: Db, scope: SettingsScope, query: PageQuery): Promise<Page<Setting>> {
+  const page = await runPage<StoredRow>(
     db,
     tagOf(scope),
     query,
-    sql`SELECT ${SETTING_ITEM} AS item, s.seq AS seq, s.key AS k FROM settings s
+    sql`SELECT ${SETTING_STORED_ITEM} AS item, s.seq AS seq, s.key AS k FROM settings s
         WHERE s.scope = ${scope.scope} AND s.scope_id = ${scope.scopeId}`,
   );
+  return { ...page, items: page.items.map(toSetting) };
 }
 
 /**
@@ -116,13 +120,14 @@ export async function mergeSettings(
   const results: SettingMergeResult[] = new Array(input.entries.length);
   const candidates = new Map<string, { entry: SettingEntry; index: number }>();
   input.entries.forEach((raw, index) => {
-    const parsed = settingEntrySchema.safeParse(raw);
+    const parsed = entryStampSchema.safeParse(raw);
     if (!parsed.success) {
       results[index] = { key: String(raw.key), status: 'rejected', code: 'VALIDATION_FAILED', message: parsed.error.issues[0]?.message ?? 'invalid entry' };
       return;
     }
     const entry = parsed.data;
-    const check = validateSetting(scope.scope, entry.key, entry.value);
+    // The value is checked by the registry alone (iteratively, depth and size first): per-entry SETTING_* codes.
+    const check = validateSetting(scope.scope, entry.key, raw.value);
     if (!check.ok) {
       results[index] = { key: entry.key, status: 'rejected', code: check.code, message: check.message };
       return;
@@ -178,12 +183,13 @@ export async function mergeSettings(
   let position = from;
   let hasMore = false;
   for (const row of changeRows) {
-    if (changes.length === LIMITS.maxPageLimit || bytes + row.value.length > MAX_CHANGES_BYTES) {
+    const size = (row.value?.length ?? 4) + row.key.length + 64;
+    if (changes.length === LIMITS.maxPageLimit || bytes + size > MAX_CHANGES_BYTES) {
       hasMore = true;
       break;
     }
     changes.push(toSetting(row));
-    bytes += row.value.length + row.key.length + 64;
+    bytes += size;
     position = { seq: row.seq, key: row.key };
   }
   // Everything up to the head read with these rows has been returned: resume from the head (see toPage).

@@ -20,7 +20,11 @@ export function canonicalJson(value: unknown): string {
 
 /** Size of a value's JSON text in UTF-8 bytes (the unit of the 16 KiB setting limit). */
 export function jsonByteLength(value: unknown): number {
-  const text = JSON.stringify(value) ?? 'null';
+  return utf8ByteLength(JSON.stringify(value) ?? 'null');
+}
+
+/** UTF-8 length of a string; a lone surrogate counts 3 bytes, as TextEncoder writes it (U+FFFD). */
+export function utf8ByteLength(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SETTING_KEY_PATTERN } from '../limits.js';
+import { LIMITS, SETTING_KEY_PATTERN } from '../limits.js';
+import { measureJson } from '../merge/measure-json.js';
 
 /** Integer milliseconds since the epoch. */
 export const timeMsSchema = z.int().nonnegative();
@@ -7,9 +8,16 @@ export const timeMsSchema = z.int().nonnegative();
 export const idSchema = z.uuid();
 /** Better Auth user ids are opaque strings, not uuids. */
 export const userIdSchema = z.string().min(1).max(255);
-/** Any JSON value (no undefined, NaN or functions). */
-export const jsonValueSchema = z.json();
-export type JsonValue = z.infer<typeof jsonValueSchema>;
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/**
+ * Any JSON value (no undefined, NaN or functions) nested at most LIMITS.maxJsonDepth deep. Not z.json():
+ * that schema recurses (a value 10,000 deep overflows the stack) and rebuilds objects by assignment (a
+ * `__proto__` key silently vanishes). This one walks iteratively and passes the value through untouched.
+ */
+export const jsonValueSchema = z.custom<JsonValue>(
+  (value) => measureJson(value, { maxDepth: LIMITS.maxJsonDepth }).ok,
+  `not JSON, or nested deeper than ${LIMITS.maxJsonDepth} levels`,
+);
 /** Grows on every change of a row; sent back in `If-Match: "<version>"`. */
 export const versionSchema = z.int().positive();
 export const settingKeySchema = z.string().regex(SETTING_KEY_PATTERN, 'setting key must match ^[a-zA-Z0-9._:-]{1,128}$');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS, SETTING_KEY_PATTERN } from '../limits.js';
-import { jsonByteLength } from '../merge/canonical-json.js';
-import { jsonValueSchema, type JsonValue, type SettingScope } from '../schemas/primitives.js';
+import { measureJson } from '../merge/measure-json.js';
+import type { JsonValue, SettingScope } from '../schemas/primitives.js';
 
 /**
  * The settings the app knows, each with its value schema and the scope it lives in. A key is valid in
@@ -36,7 +36,11 @@ export function isKnownSettingKey(key: string): key is KnownSettingKey {
 
 /**
  * Checks one (scope, key, value). `null` is a delete and is valid for every key the scope accepts.
- * The size limit applies to every value, known or custom, so no register can exceed 16 KiB of JSON.
+ * The size limit (16 KiB of JSON) and the depth limit (LIMITS.maxJsonDepth) apply to every value, known or
+ * custom, and are checked first by an iterative walk, before anything recursive (a typed schema, canonical
+ * JSON, JSON.stringify, SQLite's JSON functions) sees the value: a hostile value is refused, never a crash.
+ * The value passes through as it came (never rebuilt), so what is stored is exactly what was sent, keys named
+ * `__proto__` included.
  */
 export function validateSetting(scope: SettingScope, key: string, value: unknown): SettingValidation {
   if (typeof key !== 'string' || !SETTING_KEY_PATTERN.test(key)) {
@@ -50,17 +54,17 @@ export function validateSetting(scope: SettingScope, key: string, value: unknown
     }
   }
   if (value === null) return { ok: true, value: null };
-  const json = jsonValueSchema.safeParse(value);
-  if (!json.success) return { ok: false, code: 'SETTING_VALUE_INVALID', message: 'value is not JSON' };
-  if (jsonByteLength(json.data) > LIMITS.maxSettingValueBytes) {
-    return { ok: false, code: 'SETTING_VALUE_TOO_LARGE', message: `value exceeds ${LIMITS.maxSettingValueBytes} bytes of JSON` };
+  const shape = measureJson(value, { maxDepth: LIMITS.maxJsonDepth, maxBytes: LIMITS.maxSettingValueBytes });
+  if (!shape.ok) {
+    return { ok: false, code: shape.problem === 'too-large' ? 'SETTING_VALUE_TOO_LARGE' : 'SETTING_VALUE_INVALID', message: shape.message };
   }
   if (!custom) {
-    const typed = SETTINGS_REGISTRY[key as KnownSettingKey].schema.safeParse(json.data);
+    // Registered schemas are flat (enums, booleans, bounded strings and numbers): safe on a checked value.
+    const typed = SETTINGS_REGISTRY[key as KnownSettingKey].schema.safeParse(value);
     if (!typed.success) {
       return { ok: false, code: 'SETTING_VALUE_INVALID', message: typed.error.issues.map((i) => i.message).join('; ') };
     }
     return { ok: true, value: typed.data as JsonValue };
   }
-  return { ok: true, value: json.data };
+  return { ok: true, value: value as JsonValue };
 }

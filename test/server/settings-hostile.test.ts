@@ -1,0 +1,115 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { LIMITS, createHlc, formatHlc, settingPageSchema, settingsMergeResponseSchema } from '../../shared/index.js';
+import { call, createOrg, expectError, signUp, type TestUser } from './helpers.js';
+
+/**
+ * Hostile input against the settings routes (issue 7): no input answers 5xx, and nothing a request can store
+ * (or anything already stored) makes a later read of the scope fail.
+ */
+
+const clock = () => createHlc({ nodeId: 'c1c1c1c1c1c1c1c1' });
+
+/** JSON text nested `depth` containers deep, alternating arrays and objects. */
+const deepJson = (depth: number) => {
+  let open = '';
+  let close = '';
+  for (let i = 0; i < depth; i++) {
+    open += i % 2 === 0 ? '[' : '{"a":';
+    close = (i % 2 === 0 ? ']' : '}') + close;
+  }
+  return `${open}1${close}`;
+};
+
+/** Scopes as a route prefix: every case runs against the user's settings and an org's. */
+async function scopes(): Promise<{ user: TestUser; paths: string[] }> {
+  const user = await signUp('Hostile');
+  const org = await createOrg(user);
+  return { user, paths: ['/api/settings', `/api/orgs/${org.id}/settings`] };
+}
+
+const rawMerge = (token: string, path: string, body: string) => call(path, { method: 'PATCH', token, body });
+
+async function expectReadable(token: string, path: string) {
+  for (const query of ['', '?limit=1']) {
+    const page = await call(`${path}${query}`, { token });
+    expect(page.status, JSON.stringify(page.body).slice(0, 300)).toBe(200);
+    settingPageSchema.parse(page.body);
+  }
+  const merged = await call(path, { method: 'PATCH', token, body: { entries: [] } });
+  expect(merged.status, JSON.stringify(merged.body).slice(0, 300)).toBe(200);
+  return settingsMergeResponseSchema.parse(merged.body);
+}
+
+describe('deeply nested values', () => {
+  it('accepts a value 64 containers deep and refuses 65, per entry in a merge and as 400 on PUT', async () => {
+    const { user, paths } = await scopes();
+    const hlc = clock();
+    for (const path of paths) {
+      const ok = await rawMerge(user.token, path, `{"entries":[{"key":"custom.edge","value":${deepJson(LIMITS.maxJsonDepth)},"hlc":"${hlc.next()}"}]}`);
+      expect(ok.status).toBe(200);
+      expect(ok.body.results).toEqual([{ key: 'custom.edge', status: 'applied' }]);
+      const over = await rawMerge(user.token, path, `{"entries":[{"key":"custom.edge","value":${deepJson(LIMITS.maxJsonDepth + 1)},"hlc":"${hlc.next()}"}]}`);
+      expect(over.body.results).toEqual([expect.objectContaining({ key: 'custom.edge', status: 'rejected', code: 'SETTING_VALUE_INVALID' })]);
+      expectError(await call(`${path}/custom.edge`, { method: 'PUT', token: user.token, body: `{"value":${deepJson(LIMITS.maxJsonDepth + 1)}}` }), 'VALIDATION_FAILED', 400);
+      const page = await expectReadable(user.token, path);
+      expect(JSON.stringify(page.changes.find((c) => c.key === 'custom.edge')?.value)).toBe(deepJson(LIMITS.maxJsonDepth));
+    }
+  });
+
+  it.each([1_500, 10_000, 100_000])('refuses a value %i deep without a 5xx, in either scope, and the scope stays readable', async (depth) => {
+    const { user, paths } = await scopes();
+    const hlc = clock();
+    const value = deepJson(depth);
+    for (const path of paths) {
+      const merged = await rawMerge(
+        user.token,
+        path,
+        `{"entries":[{"key":"custom.x","value":${value},"hlc":"${hlc.next()}"},{"key":"custom.y","value":1,"hlc":"${hlc.next()}"}]}`,
+      );
+      expect(merged.status, JSON.stringify(merged.body).slice(0, 300)).toBe(200);
+      expect(merged.body.results).toEqual([
+        expect.objectContaining({ key: 'custom.x', status: 'rejected', code: 'SETTING_VALUE_INVALID' }),
+        { key: 'custom.y', status: 'applied' },
+      ]);
+      expectError(await call(`${path}/custom.x`, { method: 'PUT', token: user.token, body: `{"value":${value}}` }), 'VALIDATION_FAILED', 400);
+      const page = await expectReadable(user.token, path);
+      expect(page.changes.map((c) => c.key)).toEqual(['custom.y']);
+    }
+  });
+
+  it('reads a stored value SQLite cannot parse (a legacy row) as a delete at its stamp, on every read path', async () => {
+    const { user, paths } = await scopes();
+    const orgId = paths[1]?.split('/')[3] as string;
+    const stamp = formatHlc({ ms: Date.now() - 1000, counter: 0, node: 'dddddddddddddddd' });
+    const legacy: [string, string, string][] = [
+      ['user', user.id, deepJson(1_500)],
+      ['org', orgId, deepJson(1_500)],
+      ['user', user.id, 'not json'],
+    ];
+    for (const [i, [scope, scopeId, text]] of legacy.entries()) {
+      await env.DB.prepare(
+        `INSERT INTO settings (scope, scope_id, key, value, hlc, updated_at, seq)
+         VALUES (?, ?, ?, ?, ?, ?, (SELECT value FROM sync_meta WHERE name = 'seq'))`,
+      )
+        .bind(scope, scopeId, `custom.legacy${i}`, text, stamp, Date.now())
+        .run();
+    }
+    for (const path of paths) {
+      const merged = await expectReadable(user.token, path);
+      const legacyChanges = merged.changes.filter((c) => c.key.startsWith('custom.legacy'));
+      expect(legacyChanges.length).toBeGreaterThan(0);
+      for (const c of legacyChanges) expect(c).toMatchObject({ value: null, hlc: stamp });
+      const page = settingPageSchema.parse((await call(path, { token: user.token })).body);
+      expect(page.items.map((i) => i.value)).toEqual(legacyChanges.map(() => null));
+      // An older write to the key loses to the legacy register and learns it as it reads: a delete at its stamp.
+      const key = legacyChanges[0]?.key as string;
+      const older = formatHlc({ ms: Date.now() - 5000, counter: 0, node: 'dddddddddddddddd' });
+      const stale = await call(path, { method: 'PATCH', token: user.token, body: { entries: [{ key, value: 1, hlc: older }] } });
+      expect(stale.body.results).toEqual([{ key, status: 'stale', current: expect.objectContaining({ key, value: null, hlc: stamp }) }]);
+      // A newer write replaces it.
+      const newer = await call(path, { method: 'PATCH', token: user.token, body: { entries: [{ key, value: 2, hlc: clock().next() }] } });
+      expect(newer.body.results).toEqual([{ key, status: 'applied' }]);
+    }
+  });
+});
