@@ -113,3 +113,24 @@ describe('deeply nested values', () => {
     }
   });
 });
+
+describe('keys named __proto__', () => {
+  // Raw text: a JS object literal cannot even hold an own `__proto__` key, JSON.parse makes one.
+  const sent = '{"__proto__":{"x":1},"a":1,"b":[{"__proto__":null}]}';
+
+  it('are stored and read back exactly as sent, by merge and by PUT, in either scope', async () => {
+    const { user, paths } = await scopes();
+    const hlc = clock();
+    for (const path of paths) {
+      const merged = await rawMerge(user.token, path, `{"entries":[{"key":"custom.merged","value":${sent},"hlc":"${hlc.next()}"}]}`);
+      expect(merged.body.results).toEqual([{ key: 'custom.merged', status: 'applied' }]);
+      const put = await call(`${path}/custom.put`, { method: 'PUT', token: user.token, body: `{"value":${sent}}` });
+      expect(put.status).toBe(200);
+      expect(JSON.stringify(put.body.value)).toBe(sent);
+      const page = settingPageSchema.parse((await call(path, { token: user.token })).body);
+      const byKey = new Map(page.items.map((i) => [i.key, JSON.stringify(i.value)]));
+      expect(byKey.get('custom.merged')).toBe(sent);
+      expect(byKey.get('custom.put')).toBe(sent);
+    }
+  });
+});

@@ -6,6 +6,7 @@ import {
   settingEntrySchema,
   settingPutRequestSchema,
   settingSchema,
+  settingsMergeResponseSchema,
   validateSetting,
 } from '../../shared/index.js';
 
@@ -57,5 +58,27 @@ describe('JSON shape limits', () => {
       expect(measureJson(value, { maxDepth: 64 })).toMatchObject({ ok: false, problem: 'not-json' });
     }
     expect(measureJson(Object.create(null), { maxDepth: 64 })).toEqual({ ok: true, bytes: 2, depth: 1 });
+  });
+});
+
+describe('keys named __proto__', () => {
+  const text = '{"__proto__":{"x":1},"a":1,"b":[{"__proto__":null}]}';
+
+  it('pass the registry (the client writes through it too) and every wire schema exactly as written', () => {
+    const value = JSON.parse(text) as unknown;
+    const check = validateSetting('user', 'custom.x', value);
+    expect(check.ok && JSON.stringify(check.value)).toBe(text);
+    expect(JSON.stringify(settingPutRequestSchema.parse({ value }).value)).toBe(text);
+    expect(JSON.stringify(settingEntrySchema.parse({ key: 'custom.x', value, hlc: STAMP }).value)).toBe(text);
+    const response = settingsMergeResponseSchema.parse({
+      results: [],
+      changes: [{ key: 'custom.x', value, hlc: STAMP, updatedAt: 1 }],
+      cursor: 'c',
+      hasMore: false,
+      serverHlc: STAMP,
+      serverTime: 1,
+    });
+    expect(JSON.stringify(response.changes[0]?.value)).toBe(text);
+    expect(measureJson(value, { maxDepth: 64 })).toMatchObject({ ok: true, bytes: text.length });
   });
 });
