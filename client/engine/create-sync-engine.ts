@@ -10,6 +10,7 @@ import { pdfMetaIndex } from '../pdf/pdf-meta.js';
 import { orgMembersCollection, orgsCollection, projectMembersCollection, projectsCollection } from '../pull/collections.js';
 import { pullCollection, type PullResult } from '../pull/pull-collection.js';
 import { ClientClock } from '../settings/client-clock.js';
+import { withClockSampling } from '../transport/clock-sampling.js';
 import { pullSettings, pushSettings, writeSetting, type SettingsEvent } from '../settings/settings-sync.js';
 import { bump, readCounters, type Counters } from '../status/counters.js';
 import type { LocalOp } from '../storage/rows.js';
@@ -105,12 +106,17 @@ export function createSyncEngine(options: SyncEngineOptions) {
   const listeners = new Set<(status: SyncStatus) => void>();
   const cleanups: (() => void)[] = [];
 
-  const rawHttp = createHttpClient({
-    baseUrl: options.baseUrl,
-    getToken: options.getToken,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
-  });
+  // Every response that carries serverTime measures the offset to the server's clock (both directions).
+  const rawHttp = withClockSampling(
+    createHttpClient({
+      baseUrl: options.baseUrl,
+      getToken: options.getToken,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
+    }),
+    () => clock,
+    now,
+  );
   // Every outcome tells us whether the server is reachable.
   const http = {
     lastToken: rawHttp.lastToken,
@@ -125,8 +131,17 @@ export function createSyncEngine(options: SyncEngineOptions) {
   const log = (event: SyncLogEvent) => options.logger?.(event);
   const ready = (async () => {
     await db.open();
-    const last = (await db.meta.get('hlcLast'))?.value as string | undefined;
-    clock = new ClientClock(now, last ?? null);
+    const [last, offset] = await db.meta.bulkGet(['hlcLast', 'clockOffset']);
+    clock = new ClientClock({
+      wall: now,
+      last: (last?.value as string | undefined) ?? null,
+      offsetMs: (offset?.value as number | undefined) ?? 0,
+      // Persisted so writes made offline after a reload are stamped on corrected time too.
+      onRebase: (offsetMs) => {
+        log({ type: 'clock-drift', offsetMs });
+        db.meta.put({ key: 'clockOffset', value: offsetMs }).catch(() => {});
+      },
+    });
   })();
   const getClock = () => {
     if (!clock) throw new Error('engine not ready: await engine.ready');

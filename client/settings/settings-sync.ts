@@ -62,6 +62,9 @@ async function mergeIncoming(db: SyncDatabase, scope: SettingScope, scopeId: str
   await db.settings.put({ scope, scopeId, key: incoming.key, value: incoming.value as JsonValue | null, hlc: incoming.hlc, updatedAt: incoming.updatedAt, dirty: 0 });
 }
 
+/** Push rounds per call: each takes up to 500 dirty registers, so 50 settle 25,000 (and stop a loop). */
+const MAX_PUSH_ROUNDS = 50;
+
 /**
  * Pushes dirty registers of one scope in batches of up to 500 through the merge endpoint and merges what comes
  * back (results, then every change since our cursor). Stamps refused as CLOCK_DRIFT are re-stamped from a clock
@@ -70,9 +73,12 @@ async function mergeIncoming(db: SyncDatabase, scope: SettingScope, scopeId: str
 export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scopeId: string): Promise<SettingsSyncResult> {
   const { db, http } = deps;
   const collection = collectionOf(scope, scopeId);
-  for (let round = 0; round < 50; round++) {
+  for (let round = 0; ; round++) {
     const dirty = (await db.settings.where('[scope+scopeId]').equals([scope, scopeId]).filter((r) => r.dirty === 1).toArray()).slice(0, LIMITS.maxMergeEntries);
     if (dirty.length === 0) return { state: 'done' };
+    // Still dirty after every round: something keeps them from settling (a server that answers neither
+    // applied nor a winner). Say so instead of claiming done; the next cycle tries again.
+    if (round === MAX_PUSH_ROUNDS) return { state: 'error', code: 'SETTINGS_UNSETTLED' };
     const state = await db.syncState.get(collection);
     const sentAt = deps.now();
     const outcome = await http.send({
@@ -88,6 +94,11 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
     if (!parsed.success) return { state: 'error', code: 'BAD_RESPONSE' };
     const response = parsed.data;
     const drifted: string[] = [];
+    // The clock moves past what the server has seen before anything from this answer is stored, and its new
+    // state is persisted with it: a write made after this one (even after a reload) is stamped above it all.
+    deps.clock.observe(response.serverHlc);
+    for (const r of response.results) if (r.current) deps.clock.observe(r.current.hlc);
+    for (const change of response.changes) deps.clock.observe(change.hlc);
     await db.transaction('rw', db.settings, db.syncState, db.counters, db.meta, async () => {
       const pushed = new Map(dirty.map((r) => [r.key, r]));
       for (const r of response.results) {
@@ -110,12 +121,12 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
       await db.syncState.put({ collection, cursor: response.cursor, lastSyncedAt: response.serverTime, lastError: null });
       await bump(db.counters, 'settingsPushed', dirty.length);
       if (drifted.length > 0) await bump(db.counters, 'clockDrift', drifted.length);
+      await db.meta.put({ key: 'hlcLast', value: deps.clock.last() });
     });
-    deps.clock.observe(response.serverHlc);
     if (drifted.length > 0) {
-      // Our clock runs ahead of the server by more than the drift limit: re-base it and re-stamp.
-      deps.clock.rebase(response.serverTime, sentAt + (deps.now() - sentAt) / 2);
-      deps.log?.({ type: 'clock-drift', offsetMs: deps.clock.offsetMs });
+      // Our stamps ran ahead of the server by more than the drift limit: re-base on the offset this answer
+      // measured (NTP midpoint), abandon the refused stamps, re-stamp the drifted registers and push again.
+      deps.clock.rebase(Math.round(response.serverTime - (sentAt + deps.now()) / 2), true);
       await db.transaction('rw', db.settings, db.meta, async () => {
         for (const key of drifted) {
           const local = await db.settings.get([scope, scopeId, key]);
@@ -125,7 +136,6 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
       });
     }
   }
-  return { state: 'done' };
 }
 
 /** Pulls a scope's registers page by page from its cursor, merging each with the shared LWW order. */
@@ -148,12 +158,13 @@ export async function pullSettings(deps: SettingsDeps, scope: SettingScope, scop
     if (result.type !== 'success') return { state: 'error', code: result.type === 'permanent' ? result.code : 'UNAVAILABLE' };
     const page = settingPageSchema.safeParse(result.body);
     if (!page.success) return { state: 'error', code: 'BAD_PAGE' };
-    await db.transaction('rw', db.settings, db.syncState, db.counters, async () => {
+    for (const item of page.data.items) deps.clock.observe(item.hlc);
+    await db.transaction('rw', db.settings, db.syncState, db.counters, db.meta, async () => {
       for (const item of page.data.items) await mergeIncoming(db, scope, scopeId, item);
+      await db.meta.put({ key: 'hlcLast', value: deps.clock.last() });
       await db.syncState.put({ collection, cursor: page.data.nextCursor, lastSyncedAt: page.data.serverTime, lastError: null });
       await bump(db.counters, 'rowsPulled', page.data.items.length);
     });
-    for (const item of page.data.items) deps.clock.observe(item.hlc);
     if (!page.data.hasMore) return { state: 'done' };
   }
 }

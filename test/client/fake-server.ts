@@ -80,10 +80,12 @@ export class FakeServer {
 
   /** Answers for the engine's reads: who am I, and empty pages everywhere (this fake only models projects' writes). */
   userId = 'user-1';
+  /** The server's wall clock, reported as `serverTime` (the engine measures its offset from it). */
+  clock: () => number = () => this.now;
 
   private handle(method: string, path: string, body: any, key: string | null): [number, unknown] {
-    if (method === 'GET' && path === '/api/me') return [200, { user: { id: this.userId, email: 'u@example.com', name: 'U' }, serverTime: this.now }];
-    if (method === 'GET') return [200, { items: [], nextCursor: 'c0', hasMore: false, serverTime: this.now }];
+    if (method === 'GET' && path === '/api/me') return [200, { user: { id: this.userId, email: 'u@example.com', name: 'U' }, serverTime: this.clock() }];
+    if (method === 'GET') return [200, { items: [], nextCursor: 'c0', hasMore: false, serverTime: this.clock() }];
     const match = /^\/api\/orgs\/([^/]+)\/projects(?:\/([^/]+))?$/.exec(path);
     if (!match) return [404, error('NOT_FOUND', 404)];
     const [, orgId, projectId] = match as unknown as [string, string, string | undefined];
