@@ -1,4 +1,5 @@
 import { canonicalJson } from './canonical-json.js';
+import { compareCodePoints } from './compare-code-points.js';
 
 /**
  * A last-writer-wins register: the value written with the highest stamp wins. `value: null` is a delete
@@ -12,7 +13,9 @@ export interface LwwRegister<V = unknown> {
 /**
  * The one total order of registers, used by every merge on both sides:
  * higher stamp first; on equal stamps (two writes cannot share a stamp, so this is corruption or a replayed
- * write) the greater canonical JSON of the value wins, so every replica picks the same one.
+ * write) the greater canonical JSON of the value wins, so every replica picks the same one. "Greater" is by
+ * code point (= UTF-8 byte order), the order the server's SQL guard compares stored canonical JSON in; stamps
+ * are ASCII, where every order agrees.
  * Returns a positive number when `a` wins, negative when `b` wins, 0 when they are the same register.
  */
 export function compareRegisters(a: LwwRegister, b: LwwRegister): number {
@@ -20,7 +23,7 @@ export function compareRegisters(a: LwwRegister, b: LwwRegister): number {
   if (a.value === b.value) return 0;
   const ja = canonicalJson(a.value);
   const jb = canonicalJson(b.value);
-  return ja === jb ? 0 : ja > jb ? 1 : -1;
+  return Math.sign(compareCodePoints(ja, jb));
 }
 
 /** Commutative, associative and idempotent: the winner of `a` and `b` (`a` itself when they are equal). */

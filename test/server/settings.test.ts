@@ -134,6 +134,20 @@ describe('user settings', () => {
     const res2 = await merge(ann.token, [{ key: 'custom.tie', value: 'a', hlc }]);
     expect(res2.results[0]).toMatchObject({ status: 'stale', current: { value: 'b' } });
   });
+
+  it('breaks an equal-stamp tie by code point, as the SQL guard does: the answer always matches what is stored', async () => {
+    const ann = await signUp('Ann');
+    // JS's `<` puts "\uFFFD" above "😀" (UTF-16 units FFFD > D83D); UTF-8 bytes and code points put "😀" above.
+    for (const [n, [first, second]] of [['😀', '\uFFFD'], ['\uFFFD', '😀']].entries()) {
+      const key = `custom.tie${n}`;
+      const hlc = formatHlc({ ms: Date.now(), counter: n, node: 'eeeeeeeeeeeeeeee' });
+      await merge(ann.token, [{ key, value: first, hlc }]);
+      const res = await merge(ann.token, [{ key, value: second, hlc }]);
+      expect(res.results[0]).toMatchObject(second === '😀' ? { status: 'applied' } : { status: 'stale', current: { value: '😀' } });
+      const page = settingPageSchema.parse((await call('/api/settings', { token: ann.token })).body);
+      expect(page.items.find((i) => i.key === key)?.value).toBe('😀');
+    }
+  });
 });
 
 describe('org settings', () => {

@@ -28,6 +28,14 @@ describe('lww register', () => {
     expect(compareRegisters({ value: { b: 1, a: 1 }, hlc: s(1) }, { value: { a: 1, b: 1 }, hlc: s(1) })).toBe(0);
   });
 
+  it('breaks a tie by code point (UTF-8 order), not by UTF-16 code unit', () => {
+    const emoji = { value: '😀', hlc: s(1) }; // U+1F600: surrogates D83D DE00
+    const replacement = { value: '\uFFFD', hlc: s(1) };
+    expect(mergeRegister(emoji, replacement)).toBe(emoji);
+    expect(mergeRegister(replacement, emoji)).toBe(emoji);
+    expect(compareRegisters({ value: ['\uE000'], hlc: s(1) }, { value: ['\u{10000}'], hlc: s(1) })).toBe(-1);
+  });
+
   it('writes canonical JSON with sorted keys at every depth', () => {
     expect(canonicalJson({ b: [{ y: 1, x: 2 }], a: null })).toBe('{"a":null,"b":[{"x":2,"y":1}]}');
   });
