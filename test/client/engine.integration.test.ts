@@ -214,6 +214,55 @@ describe('client engine against the real Worker', () => {
     await engine.close();
   }, 60_000);
 
+  it('a revoked project stays gone after the queued rename fails, and after it is discarded (issue 7)', async () => {
+    const [ann, bob] = [await signUp(worker.baseUrl, 'Ann'), await signUp(worker.baseUrl, 'Bob')];
+    const orgId = await orgWith(ann);
+    await api(worker.baseUrl, ann.token, 'POST', `/api/orgs/${orgId}/members`, { userId: bob.id, role: 'admin' });
+    const alpha = (await api(worker.baseUrl, ann.token, 'POST', `/api/orgs/${orgId}/projects`, { name: 'Alpha' })).body;
+    const { engine, net } = device(bob);
+    await engine.start();
+    await engine.syncNow();
+    expect(await engine.db.projects.get(alpha.id)).toMatchObject({ name: 'Alpha' });
+
+    net.offline = true;
+    await engine.projects.update(orgId, alpha.id, { name: 'Alpha (Bob)' });
+    await api(worker.baseUrl, ann.token, 'DELETE', `/api/orgs/${orgId}/members/${bob.id}`);
+    net.offline = false;
+    await engine.syncNow();
+    await engine.syncNow();
+    const [op] = await engine.outbox.list();
+    expect(op).toMatchObject({ status: 'failed', error: { code: 'ORG_NOT_FOUND' } });
+    expect(await engine.db.projects.get(alpha.id)).toBeUndefined();
+    await engine.outbox.discard(op!.id);
+    await engine.syncNow();
+    expect(await engine.db.projects.count()).toBe(0);
+    await engine.close();
+  }, 60_000);
+
+  it('a device a day behind keeps its own later setting: its clock runs on measured server time (issue 7)', async () => {
+    const ann = await signUp(worker.baseUrl, 'Ann');
+    const DAY = 24 * 60 * 60_000;
+    const onTime = device(ann);
+    const behind = device(ann, { now: () => Date.now() - DAY });
+    await onTime.engine.start();
+    await behind.engine.start();
+    await onTime.engine.settings.set('user', 'theme', 'dark');
+    await onTime.engine.syncNow();
+    await behind.engine.syncNow();
+    expect(await behind.engine.settings.get('user', 'theme')).toBe('dark');
+    const offset = (await behind.engine.status()).clockOffsetMs;
+    expect(Math.abs(offset - DAY)).toBeLessThan(5_000);
+
+    await behind.engine.settings.set('user', 'theme', 'system');
+    await behind.engine.syncNow();
+    await onTime.engine.syncNow();
+    expect(await behind.engine.settings.get('user', 'theme')).toBe('system');
+    expect(await onTime.engine.settings.get('user', 'theme')).toBe('system');
+    expect((await api(worker.baseUrl, ann.token, 'GET', '/api/settings')).body.items).toEqual([expect.objectContaining({ key: 'theme', value: 'system' })]);
+    await onTime.engine.close();
+    await behind.engine.close();
+  }, 60_000);
+
   it('refuses to log out with unsynced changes, wipes with discard, and a second user never sees the first’s data', async () => {
     const [ann, bob] = [await signUp(worker.baseUrl, 'Ann'), await signUp(worker.baseUrl, 'Bob')];
     const orgId = await orgWith(ann);
