@@ -30,6 +30,23 @@ describe('idempotency', () => {
     expect(await seqHead()).toBe(seq);
   });
 
+  it('keeps records per (user, key): another user reusing a key never changes or reveals the first’s', async () => {
+    const [ann, bob] = await Promise.all([signUp('Ann'), signUp('Bob')]);
+    const key = `shared-${crypto.randomUUID()}`;
+    const annRequest = { method: 'POST', token: ann.token, headers: { 'Idempotency-Key': key }, body: { name: 'Ann’s org' } };
+    const annFirst = await call('/api/orgs', annRequest);
+    expect(annFirst.status).toBe(201);
+    const stored = await env.DB.prepare('SELECT fingerprint, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?').bind(ann.id, key).first();
+    const bobFirst = await call('/api/orgs', { method: 'POST', token: bob.token, headers: { 'Idempotency-Key': key }, body: { name: 'Bob’s org' } });
+    expect(bobFirst.status).toBe(201);
+    expect(bobFirst.headers.get('Idempotent-Replayed')).toBeNull();
+    expect(bobFirst.body.name).toBe('Bob’s org');
+    const annAgain = await call('/api/orgs', annRequest);
+    expect(annAgain.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(annAgain.body).toEqual(annFirst.body);
+    expect(await env.DB.prepare('SELECT fingerprint, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?').bind(ann.id, key).first()).toEqual(stored);
+  });
+
   it('replays updates and deletes without applying them again', async () => {
     const ann = await signUp('Ann');
     const org = await createOrg(ann);

@@ -91,6 +91,19 @@ describe('org members', () => {
     expect((await call(`/api/orgs/${org.id}/members/${owner.id}`, { method: 'PATCH', token: owner.token, body: { role: 'member' } })).status).toBe(200);
   });
 
+  it('a plain member changes no role, neither another’s nor their own (403, roles unchanged)', async () => {
+    const [owner, member, other] = await Promise.all([signUp('Own'), signUp('Mem'), signUp('Oth')]);
+    const org = await createOrg(owner);
+    await addOrgMember(owner, org.id, member);
+    await addOrgMember(owner, org.id, other);
+    for (const target of [other, member]) {
+      const res = await call(`/api/orgs/${org.id}/members/${target.id}`, { method: 'PATCH', token: member.token, body: { role: 'admin' } });
+      expectError(res, 'AUTH_FORBIDDEN', 403);
+    }
+    const roles = (await call(`/api/orgs/${org.id}/members`, { token: owner.token })).body.items.map((m: { userId: string; role: string }) => [m.userId, m.role]);
+    expect(Object.fromEntries(roles)).toEqual({ [owner.id]: 'owner', [member.id]: 'member', [other.id]: 'member' });
+  });
+
   it('removes members (self or admin), guards the last owner, and revokes their project memberships', async () => {
     const [owner, admin, member, other] = await Promise.all([signUp('Own'), signUp('Adm'), signUp('Mem'), signUp('Oth')]);
     const org = await createOrg(owner);
