@@ -82,6 +82,30 @@ describe('engine scheduling', () => {
     await engine.close();
   });
 
+  it('a 401 pauses the queue without spending an attempt or counting a retry, and a new token resumes it', async () => {
+    const server = new FakeServer();
+    const timers = new ManualTimers();
+    let token = server.validToken;
+    const engine = engineOn(server, { timers, now: () => timers.now, getToken: () => token, pullIntervalMs: 3_600_000 });
+    await engine.start();
+    await engine.syncNow();
+    server.faults = ['unauthorized'];
+    const project = await engine.projects.create(ORG, { name: 'Behind a 401' });
+    await engine.syncNow();
+    expect(await engine.db.ops.toArray()).toMatchObject([{ status: 'pending', attempts: 0 }]);
+    const status = await engine.status();
+    expect(status.pausedForAuth).toBe(true);
+    expect(await engine.counters()).toMatchObject({ retried: 0, authPauses: 1 });
+    await engine.syncNow(); // still the refused token: nothing goes out
+    expect(server.projects.has(project.id)).toBe(false);
+    server.validToken = 'token-2';
+    token = 'token-2';
+    engine.tokenChanged();
+    await expect.poll(() => server.projects.has(project.id)).toBe(true);
+    expect((await engine.counters()).retried ?? 0).toBe(0);
+    await engine.close();
+  });
+
   it('fails an op after the maximum attempts with RETRIES_EXHAUSTED, rolls it back, and lets the user retry it', async () => {
     const server = new FakeServer();
     const timers = new ManualTimers();
