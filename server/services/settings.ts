@@ -6,7 +6,9 @@ import {
   compareRegisters,
   createHlc,
   createNodeId,
+  jsonByteLength,
   settingEntrySchema,
+  utf8ByteLength,
   validateSetting,
   type Page,
   type PageQuery,
@@ -38,8 +40,6 @@ const ROWS_PER_UPSERT = 16;
 const KEYS_PER_SELECT = 90;
 /** A merge entry's key and stamp; its value goes to validateSetting, never through a recursive schema. */
 const entryStampSchema = settingEntrySchema.pick({ key: true, hlc: true });
-/** The merge response is stored for idempotent replay in one D1 row (2 MB max): keep its changes well below. */
-const MAX_CHANGES_BYTES = 512 * 1024;
 
 export interface SettingsScope {
   scope: SettingScope;
@@ -139,36 +139,30 @@ export async function mergeSettings(
       results[index] = { key: entry.key, status: 'rejected', code: 'CLOCK_DRIFT', message: error.message };
       return;
     }
-    const value = check.value;
-    const seen = candidates.get(entry.key);
-    if (seen === undefined) candidates.set(entry.key, { entry: { ...entry, value }, index });
-    else if (compareRegisters({ value, hlc: entry.hlc }, seen.entry) > 0) {
-      results[seen.index] = { key: entry.key, status: 'stale' };
-      candidates.set(entry.key, { entry: { ...entry, value }, index });
-    } else results[index] = { key: entry.key, status: 'stale' };
+    // Keys are unique in a request (the envelope refuses duplicates), so each key has one candidate.
+    candidates.set(entry.key, { entry: { ...entry, value: check.value }, index });
   });
 
   const current = await readRegisters(db, scope, [...candidates.keys()]);
   const winners: SettingEntry[] = [];
-  // Per key, the register that stands once this request is applied: what every stale entry lost to.
-  const standing = new Map<string, Setting>();
+  let currentBytes = 0;
   for (const { entry, index } of candidates.values()) {
     const stored = current.get(entry.key);
     if (stored === undefined || compareRegisters(entry, stored) > 0) {
       winners.push(entry);
       results[index] = { key: entry.key, status: 'applied' };
-      standing.set(entry.key, { ...entry, updatedAt: now });
-    } else {
-      results[index] = { key: entry.key, status: 'stale' };
-      standing.set(entry.key, stored);
+      continue;
     }
+    // Stale: the stored register beat it. It rides along as `current` while the budget lasts; past it the
+    // client learns the winner from `changes` or its next pull (see settingMergeResultSchema).
+    const size = jsonByteLength(stored);
+    const fits = currentBytes + size <= LIMITS.maxMergeCurrentBytes;
+    if (fits) currentBytes += size;
+    results[index] = fits ? { key: entry.key, status: 'stale', current: stored } : { key: entry.key, status: 'stale' };
   }
-  results.forEach((r, i) => {
-    if (r.status === 'applied') return;
-    log({ msg: 'settings entry not applied', scope: scope.scope, key: r.key, status: r.status, code: r.code });
-    const winner = standing.get(r.key);
-    if (r.status === 'stale' && winner) results[i] = { ...r, current: winner };
-  });
+  for (const r of results) {
+    if (r.status !== 'applied') log({ msg: 'settings entry not applied', scope: scope.scope, key: r.key, status: r.status, code: r.code });
+  }
 
   const [head, changed] = await runBatch(db, [
     sql`SELECT value FROM sync_meta WHERE name = 'seq'`,
@@ -183,8 +177,9 @@ export async function mergeSettings(
   let position = from;
   let hasMore = false;
   for (const row of changeRows) {
-    const size = (row.value?.length ?? 4) + row.key.length + 64;
-    if (changes.length === LIMITS.maxPageLimit || bytes + size > MAX_CHANGES_BYTES) {
+    // UTF-8 bytes of the stored text (what the response carries, at most) plus the key, stamp and field names.
+    const size = utf8ByteLength(row.value ?? 'null') + row.key.length + 96;
+    if (changes.length === LIMITS.maxPageLimit || bytes + size > LIMITS.maxMergeChangesBytes) {
       hasMore = true;
       break;
     }

@@ -13,13 +13,26 @@ export const settingEntrySchema = z.object({
 export type SettingEntry = z.infer<typeof settingEntrySchema>;
 
 /**
- * `PATCH /api/settings` body. Entries are checked one by one against settingEntrySchema and the registry so that
- * one bad entry is rejected alone while the rest apply; the envelope only bounds the count and the shape.
+ * `PATCH /api/settings` body. Entries are checked one by one (key and stamp by settingEntrySchema, the value by
+ * the registry alone) so that one bad entry is rejected alone while the rest apply; the envelope bounds the
+ * count and the shape, and refuses a request that names a key twice (VALIDATION_FAILED, nothing applied): a
+ * client holds one register per key, so a duplicate is a bug or an attack, and refusing it keeps one result
+ * per entry AND per key, which bounds the results (and their `current`s) by the distinct keys.
  */
 export const settingsMergeRequestSchema = z.object({
   entries: z
     .array(z.object({ key: z.string().max(256), value: z.unknown(), hlc: z.string().max(64) }))
-    .max(LIMITS.maxMergeEntries),
+    .max(LIMITS.maxMergeEntries)
+    .superRefine((entries, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, entry] of entries.entries()) {
+        if (seen.has(entry.key)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'key'], message: 'a merge names each key at most once' });
+          return;
+        }
+        seen.add(entry.key);
+      }
+    }),
   cursor: z.string().min(1).max(512).optional(),
 });
 export type SettingsMergeRequest = z.infer<typeof settingsMergeRequestSchema>;
@@ -31,14 +44,23 @@ export const settingMergeResultSchema = z.object({
   /** Why an entry was rejected (SETTING_*, VALIDATION_FAILED, CLOCK_DRIFT). */
   code: z.string().optional(),
   message: z.string().optional(),
-  /** For stale entries: the register that beat it. */
+  /**
+   * For stale entries: the register that beat it, while the response's budget for them lasts
+   * (LIMITS.maxMergeCurrentBytes, in request order). Past it a stale result comes without `current`. Either
+   * way the entry lost for good (a client stops pushing it); the winner is newer than the client's cursor
+   * unless the client already has it, so it arrives in `changes`, or in a later pull when `hasMore`.
+   */
   current: settingSchema.optional(),
 });
 export type SettingMergeResult = z.infer<typeof settingMergeResultSchema>;
 
 export const settingsMergeResponseSchema = z.object({
   results: z.array(settingMergeResultSchema),
-  /** Every entry changed since the request's cursor (all of them without one), the request's own included. */
+  /**
+   * Every register changed since the request's cursor (every register of the scope without one), bounded by
+   * LIMITS.maxPageLimit and LIMITS.maxMergeChangesBytes (then `hasMore`). Read before this request's own
+   * writes: those are not here (the client sent them; `applied` says they stand) and come past `cursor`.
+   */
   changes: z.array(settingSchema),
   cursor: z.string().min(1),
   /** More changes wait past `cursor` (the response is bounded); pull or merge again to get them. */

@@ -134,3 +134,60 @@ describe('keys named __proto__', () => {
     }
   });
 });
+
+describe('stale results', () => {
+  /** A string register of (almost) 16 KiB of UTF-8, three bytes a character: the most bytes per register. */
+  const big = (tag: string) => `${tag}:${'€'.repeat(Math.floor((LIMITS.maxSettingValueBytes - 40) / 3))}`;
+  const utf8 = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
+
+  it('refuse a merge naming a key twice, whatever the count (a 16 KiB winner and 500 older entries for it)', async () => {
+    const { user, paths } = await scopes();
+    for (const path of paths) {
+      const put = await call(`${path}/custom.big`, { method: 'PUT', token: user.token, body: { value: big('winner') } });
+      expect(put.status).toBe(200);
+      const older = formatHlc({ ms: Date.now() - 60_000, counter: 0, node: 'dddddddddddddddd' });
+      for (const n of [2, 130, 500]) {
+        const entries = Array.from({ length: n }, (_, i) => ({ key: 'custom.big', value: i, hlc: older }));
+        const res = await call(path, { method: 'PATCH', token: user.token, body: { entries } });
+        const body = expectError(res, 'VALIDATION_FAILED', 400);
+        expect(body.details?.issues).toEqual([expect.objectContaining({ path: ['entries', '1', 'key'] })]);
+      }
+      const page = settingPageSchema.parse((await call(path, { token: user.token })).body);
+      expect(page.items.map((i) => [i.key, i.hlc])).toEqual([['custom.big', put.body.hlc]]);
+    }
+  });
+
+  it('stay bounded when 500 distinct keys each lose to a stored 16 KiB register, and replay the same', async () => {
+    const { user, paths } = await scopes();
+    const orgId = paths[1]?.split('/')[3] as string;
+    const winner = formatHlc({ ms: Date.now(), counter: 0, node: 'eeeeeeeeeeeeeeee' });
+    const older = formatHlc({ ms: Date.now() - 60_000, counter: 0, node: 'dddddddddddddddd' });
+    const keys = Array.from({ length: LIMITS.maxMergeEntries }, (_, i) => `custom.k${String(i).padStart(3, '0')}`);
+    const insert = env.DB.prepare(
+      `INSERT INTO settings (scope, scope_id, key, value, hlc, updated_at, seq)
+       VALUES (?, ?, ?, ?, ?, 1, (SELECT value FROM sync_meta WHERE name = 'seq'))`,
+    );
+    for (const [scope, scopeId] of [['user', user.id], ['org', orgId]] as const) {
+      await env.DB.batch(keys.map((k) => insert.bind(scope, scopeId, k, JSON.stringify(big(k)), winner)));
+    }
+    for (const path of paths) {
+      const request = { entries: keys.map((key) => ({ key, value: 1, hlc: older })) };
+      const headers = { 'Idempotency-Key': `bounded-${path}` };
+      const res = await call(path, { method: 'PATCH', token: user.token, body: request, headers });
+      expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+      const body = settingsMergeResponseSchema.parse(res.body);
+      expect(body.results.map((r) => [r.key, r.status])).toEqual(keys.map((k) => [k, 'stale']));
+      const withCurrent = body.results.filter((r) => r.current);
+      expect(withCurrent.length).toBeGreaterThan(0);
+      expect(withCurrent.length).toBeLessThan(keys.length);
+      for (const r of withCurrent) expect(r.current).toMatchObject({ key: r.key, value: big(r.key), hlc: winner });
+      expect(utf8(withCurrent.map((r) => r.current))).toBeLessThanOrEqual(LIMITS.maxMergeCurrentBytes + 2 * withCurrent.length);
+      expect(utf8(body.changes)).toBeLessThanOrEqual(LIMITS.maxMergeChangesBytes);
+      expect(body.hasMore).toBe(true);
+      expect(utf8(body)).toBeLessThan(1_600_000);
+      const replay = await call(path, { method: 'PATCH', token: user.token, body: request, headers });
+      expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+      expect(replay.body).toEqual(res.body);
+    }
+  });
+});

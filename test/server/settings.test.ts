@@ -125,6 +125,28 @@ describe('user settings', () => {
     );
   });
 
+  it('without a cursor answers every register of the scope, bounded and paged with hasMore', async () => {
+    const ann = await signUp('Ann');
+    const stamp = client().next();
+    // 1,001 stored registers: one more than a merge's changes carry.
+    const insert = env.DB.prepare(
+      `INSERT INTO settings (scope, scope_id, key, value, hlc, updated_at, seq)
+       VALUES ('user', ?, ?, '1', ?, 1, (SELECT value FROM sync_meta WHERE name = 'seq'))`,
+    );
+    await env.DB.batch(Array.from({ length: 1001 }, (_, i) => insert.bind(ann.id, `custom.k${String(i).padStart(4, '0')}`, stamp)));
+    const first = await merge(ann.token, [{ key: 'theme', value: 'dark', hlc: client().next() }]);
+    expect(first.results).toEqual([{ key: 'theme', status: 'applied' }]);
+    expect(first.changes).toHaveLength(1000);
+    expect(first.hasMore).toBe(true);
+    const rest = await merge(ann.token, [], first.cursor);
+    expect(rest.hasMore).toBe(false);
+    // The request's own write was not yet stored when changes were read: it comes after the cursor.
+    expect([...first.changes, ...rest.changes].map((c) => c.key).sort()).toEqual([
+      ...Array.from({ length: 1001 }, (_, i) => `custom.k${String(i).padStart(4, '0')}`),
+      'theme',
+    ]);
+  });
+
   it('breaks an equal-stamp tie the same way the shared merge does', async () => {
     const ann = await signUp('Ann');
     const hlc = formatHlc({ ms: Date.now(), counter: 0, node: 'eeeeeeeeeeeeeeee' });

@@ -58,8 +58,13 @@ describe('wire schemas', () => {
 
   it('bound a merge request to 500 entries and type its response', () => {
     const entry = { key: 'theme', value: 'dark', hlc: STAMP };
-    expect(settingsMergeRequestSchema.safeParse({ entries: Array(500).fill(entry) }).success).toBe(true);
-    expect(settingsMergeRequestSchema.safeParse({ entries: Array(501).fill(entry) }).success).toBe(false);
+    const distinct = (n: number) => Array.from({ length: n }, (_, i) => ({ ...entry, key: `custom.k${i}` }));
+    expect(settingsMergeRequestSchema.safeParse({ entries: distinct(500) }).success).toBe(true);
+    expect(settingsMergeRequestSchema.safeParse({ entries: distinct(501) }).success).toBe(false);
+    // One entry per key: a duplicate refuses the whole request, naming the second occurrence.
+    const twice = settingsMergeRequestSchema.safeParse({ entries: [entry, distinct(1)[0], entry] });
+    expect(twice.success).toBe(false);
+    expect(twice.error?.issues.map((i) => i.path)).toEqual([['entries', 2, 'key']]);
     const response = {
       results: [{ key: 'theme', status: 'stale', current: { ...entry, updatedAt: 5 } }],
       changes: [{ ...entry, updatedAt: 5 }],
