@@ -1,6 +1,6 @@
 import { createMergeableStore, getHlcFunctions } from 'tinybase';
 import * as Y from 'yjs';
-import { createHlc, mergeEntriesInto, type LwwEntry } from '../../shared/index.js';
+import { compareRegisters, createHlc, type LwwEntry } from '../../shared/index.js';
 import { atLeast, atMost, opsPerSecond, timeMedian, type BenchResult } from '../harness.js';
 
 const N = 100_000;
@@ -27,9 +27,16 @@ function mergeSuite(): BenchResult[] {
       for (const e of remote) map.set(e.key, e);
     },
   );
+  // Ours: the per-key rule both sides run against their store (the client's mergeIncoming, the server's
+  // mergeSettings): compareRegisters against the held register, written only when the incoming one wins.
   const ours = timeMedian(
     () => new Map(localMap),
-    (map) => mergeEntriesInto(map, remote),
+    (map) => {
+      for (const e of remote) {
+        const held = map.get(e.key);
+        if (held === undefined || compareRegisters(e, held) > 0) map.set(e.key, e);
+      }
+    },
   );
 
   // Yjs: the same content as Y.Map writes by two clients; the timed part is applying the remote update.

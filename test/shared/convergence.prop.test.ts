@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClockDriftError, canonicalJson, createHlc, mergeEntriesInto, type Hlc, type LwwEntry } from '../../shared/index.js';
+import { ClockDriftError, canonicalJson, compareRegisters, createHlc, type Hlc, type LwwEntry } from '../../shared/index.js';
 import { BASE_MS } from './arbitraries.js';
 
 /**
@@ -51,8 +51,16 @@ const scenarioArb = fc.integer({ min: 3, max: 6 }).chain((n) =>
   }),
 );
 
+/** Per key, the incoming entry replaces the held one only if compareRegisters says it wins: the rule both sides run. */
+function mergeInto(state: Map<string, LwwEntry>, entries: readonly LwwEntry[]): void {
+  for (const e of entries) {
+    const held = state.get(e.key);
+    if (held === undefined || compareRegisters(e, held) > 0) state.set(e.key, e);
+  }
+}
+
 function deliver(to: Replica, message: readonly LwwEntry[]): void {
-  mergeEntriesInto(to.state, message);
+  mergeInto(to.state, message);
   // A replica advances its clock past what it has seen, unless the sender is too far ahead (the merge has
   // still happened: refusing the clock update must never refuse the data).
   let top: string | undefined;
@@ -82,7 +90,7 @@ describe('settings convergence', () => {
             const replica = replicas[a.r] as Replica;
             const entry = { key: a.key, value: a.value, hlc: replica.hlc.next() };
             written.push(entry);
-            mergeEntriesInto(replica.state, [entry]);
+            mergeInto(replica.state, [entry]);
           } else if (a.t === 'send') {
             network.push({ to: a.to, entries: [...(replicas[a.from] as Replica).state.values()] });
           } else if (a.t === 'deliver' && network.length > 0) {

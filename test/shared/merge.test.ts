@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, compareRegisters, jsonByteLength, mergeEntriesInto, mergeMaps, mergeRegister, type LwwRegister } from '../../shared/index.js';
+import { canonicalJson, compareRegisters, jsonByteLength, mergeMaps, mergeRegister, type LwwRegister } from '../../shared/index.js';
 
 const s = (ms: number, counter = 0, node = '000000000000000a') =>
   `${new Date(Date.UTC(2026, 10, 25) + ms).toISOString()}-${counter.toString(16).padStart(4, '0')}-${node}`;
@@ -48,28 +48,18 @@ describe('lww register', () => {
 });
 
 describe('lww map', () => {
-  it('merges per key and returns the winning entries in the order they applied', () => {
-    const target = new Map([
-      ['theme', { key: 'theme', value: 'light', hlc: s(5) }],
-      ['locale', { key: 'locale', value: 'en', hlc: s(5) }],
+  it('merges per key: an older register stays, a newer one wins, a new key joins', () => {
+    const local = new Map([
+      ['theme', { value: 'light', hlc: s(5) }],
+      ['locale', { value: 'en', hlc: s(5) }],
     ]);
-    const won = mergeEntriesInto(target, [
-      { key: 'theme', value: 'dark', hlc: s(4) }, // older: stays
-      { key: 'locale', value: 'fr', hlc: s(6) }, // newer: wins
-      { key: 'timezone', value: 'UTC', hlc: s(1) }, // new key
-      { key: 'timezone', value: 'Europe/Paris', hlc: s(2) }, // wins again
-      { key: 'timezone', value: 'Asia/Tokyo', hlc: s(0) }, // loses to the entry of this same batch
+    const remote = new Map([
+      ['theme', { value: 'dark', hlc: s(4) }],
+      ['locale', { value: 'fr', hlc: s(6) }],
+      ['timezone', { value: 'UTC', hlc: s(1) }],
     ]);
-    expect(won.map((e) => `${e.key}=${String(e.value)}`)).toEqual(['locale=fr', 'timezone=UTC', 'timezone=Europe/Paris']);
-    expect(target.get('theme')?.value).toBe('light');
-    expect(target.get('locale')?.value).toBe('fr');
-    expect(target.get('timezone')?.value).toBe('Europe/Paris');
-  });
-
-  it('does not report an identical register as a change', () => {
-    const entry = { key: 'theme', value: 'dark', hlc: s(1) };
-    const target = new Map([['theme', entry]]);
-    expect(mergeEntriesInto(target, [{ ...entry }])).toEqual([]);
+    const merged = mergeMaps(local, remote);
+    expect(Object.fromEntries([...merged].map(([k, r]) => [k, r.value]))).toEqual({ theme: 'light', locale: 'fr', timezone: 'UTC' });
   });
 
   it('mergeMaps leaves its inputs alone', () => {
