@@ -1,7 +1,13 @@
 /** The client's public API: one entry point, its types, its typed errors. */
-export { createSyncEngine, type SyncEngine, type SyncEngineOptions, type SettingsScopeRef, type SyncLogEvent, type Timers } from './engine/create-sync-engine.js';
+export { createSyncEngine } from './engine/create-sync-engine.js';
+export type { SyncEngine, SyncEngineOptions, SettingsScopeRef, SyncLogEvent, WindowEvents } from './engine/sync-engine.js';
+export type { TokenSource } from './engine/auth-gate.js';
+export type { Timers } from './engine/timers.js';
 export type { SyncStatus } from './engine/status.js';
 export type { Counters, CounterName } from './status/counters.js';
 export type { LocalOp } from './storage/rows.js';
+export type { ProjectWrites } from './entities/projects.js';
+export type { MemberTarget, OrgMemberWrites, ProjectMemberWrites } from './entities/members.js';
+export type { PdfMetaIndex } from './pdf/pdf-meta.js';
 export { SyncClientError, ClientValidationError, UnsyncedChangesError, EngineClosedError } from './errors.js';
 export type { LockManagerLike, ChannelLike } from './tabs/locks.js';

@@ -21,7 +21,19 @@ export interface MemberTarget {
  * is never added to a project before the (offline-created) project itself reaches the server.
  */
 
-export function orgMemberWrites(ctx: WriteContext) {
+export interface OrgMemberWrites {
+  add(orgId: string, target: MemberTarget & { role: OrgRole }): Promise<void>;
+  updateRole(orgId: string, userId: string, role: OrgRole): Promise<void>;
+  remove(orgId: string, userId: string): Promise<void>;
+}
+
+export interface ProjectMemberWrites {
+  add(orgId: string, projectId: string, target: MemberTarget & { role: ProjectRole }): Promise<void>;
+  updateRole(orgId: string, projectId: string, userId: string, role: ProjectRole): Promise<void>;
+  remove(orgId: string, projectId: string, userId: string): Promise<void>;
+}
+
+export function orgMemberWrites(ctx: WriteContext): OrgMemberWrites {
   const base = (orgId: string) => `/api/orgs/${orgId}/members`;
   return {
     async add(orgId: string, target: MemberTarget & { role: OrgRole }): Promise<void> {
@@ -46,7 +58,7 @@ export function orgMemberWrites(ctx: WriteContext) {
   };
 }
 
-export function projectMemberWrites(ctx: WriteContext) {
+export function projectMemberWrites(ctx: WriteContext): ProjectMemberWrites {
   const base = (orgId: string, projectId: string) => `/api/orgs/${orgId}/projects/${projectId}/members`;
   return {
     async add(orgId: string, projectId: string, target: MemberTarget & { role: ProjectRole }): Promise<void> {

@@ -2,7 +2,14 @@ import { createProjectRequestSchema, updateProjectRequestSchema, type Project } 
 import { enqueueWrite, validated, type WriteContext } from './write-context.js';
 
 /** Offline-capable project writes: the optimistic row and the op land in one transaction. */
-export function projectWrites(ctx: WriteContext) {
+export interface ProjectWrites {
+  /** Creates a project with a client-chosen id, so it can be used (and edited) before it reaches the server. */
+  create(orgId: string, input: { name: string; description?: string; id?: string }): Promise<Project>;
+  update(orgId: string, projectId: string, patch: { name?: string; description?: string }): Promise<void>;
+  remove(orgId: string, projectId: string): Promise<void>;
+}
+
+export function projectWrites(ctx: WriteContext): ProjectWrites {
   const lane = (projectId: string) => `project:${projectId}`;
   return {
     /** Creates a project with a client-chosen id, so it can be used (and edited) before it reaches the server. */

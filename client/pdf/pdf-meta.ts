@@ -7,7 +7,15 @@ import type { SyncDatabase } from '../storage/sync-database.js';
  * Eviction is a plan the app carries out (it owns the blobs): least recently used first, until the total
  * fits the byte budget.
  */
-export function pdfMetaIndex(db: SyncDatabase, now: () => number) {
+export interface PdfMetaIndex {
+  record(entry: Omit<PdfMeta, 'id' | 'cachedAt' | 'lastUsedAt'>): Promise<PdfMeta>;
+  touch(id: string): Promise<void>;
+  remove(ids: readonly string[]): Promise<void>;
+  /** The entries to evict, least recently used first, so that what remains totals at most `budgetBytes`. */
+  evictionPlan(budgetBytes: number): Promise<PdfMeta[]>;
+}
+
+export function pdfMetaIndex(db: SyncDatabase, now: () => number): PdfMetaIndex {
   return {
     async record(entry: Omit<PdfMeta, 'id' | 'cachedAt' | 'lastUsedAt'>): Promise<PdfMeta> {
       const at = now();

@@ -6,19 +6,16 @@ import type { SyncDatabase } from '../storage/sync-database.js';
 import { classify } from '../transport/classify.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { CollectionSpec } from './collections.js';
+import type { StepResult } from './step-result.js';
 import { purgeOrg, purgeProject, purgeTables } from './purge.js';
 
-export type PullResult =
-  | { readonly state: 'done'; readonly rows: number }
-  | { readonly state: 'lost-access' }
-  | { readonly state: 'auth' }
-  | { readonly state: 'aborted' }
-  | { readonly state: 'error'; readonly code: string; readonly message: string };
+export type PullResult = StepResult;
 
 export interface PullDeps {
   readonly db: SyncDatabase;
   readonly http: HttpClient;
   readonly userId: string;
+  readonly now: () => number;
   readonly limit?: number;
   readonly signal?: AbortSignal;
 }
@@ -43,7 +40,7 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
     if (deps.signal?.aborted) return { state: 'aborted' };
     const query = new URLSearchParams({ limit: String(deps.limit ?? 200), ...(cursor ? { cursor } : {}) });
     const outcome = await http.send({ method: 'GET', path: `${spec.path}?${query}`, ...(deps.signal ? { signal: deps.signal } : {}) });
-    const result = classify(outcome, 'GET', Date.now());
+    const result = classify(outcome, 'GET', deps.now());
     if (result.type === 'auth') return { state: 'auth' };
     if (result.type === 'abort') return { state: 'aborted' };
     if (result.type === 'retry' || result.type === 'offline') return recordError(db, spec.id, 'UNAVAILABLE', result.reason);

@@ -1,7 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useEffect, useState } from 'react';
 import type { Org, OrgMember, Project, ProjectMember } from '../../shared/index.js';
-import type { SettingsScopeRef } from '../engine/create-sync-engine.js';
+import type { SettingsScopeRef } from '../engine/sync-engine.js';
 import type { SyncStatus } from '../engine/status.js';
 import type { LocalOp } from '../storage/rows.js';
 import { useSyncEngine } from './sync-provider.js';

@@ -1,5 +1,5 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import type { SyncEngine } from '../engine/create-sync-engine.js';
+import type { SyncEngine } from '../engine/sync-engine.js';
 
 const SyncContext = createContext<SyncEngine | null>(null);
 

@@ -12,6 +12,7 @@ import { ClientValidationError } from '../errors.js';
 import { bump } from '../status/counters.js';
 import type { SettingRow } from '../storage/rows.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
+import { failedStep, type StepResult } from '../pull/step-result.js';
 import { classify } from '../transport/classify.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ClientClock } from './client-clock.js';
@@ -30,7 +31,7 @@ export type SettingsEvent =
   | { readonly type: 'setting-dropped'; readonly key: string; readonly code: string }
   | { readonly type: 'clock-drift'; readonly offsetMs: number };
 
-export type SettingsSyncResult = { readonly state: 'done' } | { readonly state: 'auth' } | { readonly state: 'error'; readonly code: string };
+export type SettingsSyncResult = StepResult;
 
 const scopePath = (scope: SettingScope, scopeId: string) => (scope === 'user' ? '/api/settings' : `/api/orgs/${scopeId}/settings`);
 const collectionOf = (scope: SettingScope, scopeId: string) => (scope === 'user' ? 'settings:user' : `settings:org:${scopeId}`);
@@ -78,7 +79,7 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
     if (dirty.length === 0) return { state: 'done' };
     // Still dirty after every round: something keeps them from settling (a server that answers neither
     // applied nor a winner). Say so instead of claiming done; the next cycle tries again.
-    if (round === MAX_PUSH_ROUNDS) return { state: 'error', code: 'SETTINGS_UNSETTLED' };
+    if (round === MAX_PUSH_ROUNDS) return { state: 'error', code: 'SETTINGS_UNSETTLED', message: `registers still unsettled after ${MAX_PUSH_ROUNDS} rounds` };
     const state = await db.syncState.get(collection);
     const sentAt = deps.now();
     const outcome = await http.send({
@@ -88,10 +89,9 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
     const result = classify(outcome, 'PATCH', deps.now());
-    if (result.type === 'auth') return { state: 'auth' };
-    if (result.type !== 'success') return { state: 'error', code: result.type === 'permanent' ? result.code : 'UNAVAILABLE' };
+    if (result.type !== 'success') return failedStep(result);
     const parsed = settingsMergeResponseSchema.safeParse(result.body);
-    if (!parsed.success) return { state: 'error', code: 'BAD_RESPONSE' };
+    if (!parsed.success) return { state: 'error', code: 'BAD_RESPONSE', message: parsed.error.issues[0]?.message ?? 'malformed merge response' };
     const response = parsed.data;
     const drifted: string[] = [];
     // The clock moves past what the server has seen before anything from this answer is stored, and its new
@@ -150,7 +150,6 @@ export async function pullSettings(deps: SettingsDeps, scope: SettingScope, scop
     const query = new URLSearchParams({ limit: '1000', ...(state?.cursor ? { cursor: state.cursor } : {}) });
     const outcome = await http.send({ method: 'GET', path: `${scopePath(scope, scopeId)}?${query}`, ...(deps.signal ? { signal: deps.signal } : {}) });
     const result = classify(outcome, 'GET', deps.now());
-    if (result.type === 'auth') return { state: 'auth' };
     if (result.type === 'permanent' && result.code === 'CURSOR_EXPIRED') {
       await db.transaction('rw', db.syncState, db.counters, async () => {
         await db.syncState.put({ collection, cursor: null, lastSyncedAt: state?.lastSyncedAt ?? null, lastError: null });
@@ -158,9 +157,9 @@ export async function pullSettings(deps: SettingsDeps, scope: SettingScope, scop
       });
       continue;
     }
-    if (result.type !== 'success') return { state: 'error', code: result.type === 'permanent' ? result.code : 'UNAVAILABLE' };
+    if (result.type !== 'success') return failedStep(result);
     const page = settingPageSchema.safeParse(result.body);
-    if (!page.success) return { state: 'error', code: 'BAD_PAGE' };
+    if (!page.success) return { state: 'error', code: 'BAD_PAGE', message: page.error.issues[0]?.message ?? 'malformed page' };
     for (const item of page.data.items) deps.clock.observe(item.hlc);
     await db.transaction('rw', db.settings, db.syncState, db.counters, db.meta, async () => {
       for (const item of page.data.items) await mergeIncoming(db, scope, scopeId, item);

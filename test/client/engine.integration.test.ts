@@ -301,7 +301,7 @@ describe('client engine against the real Worker', () => {
     const { engine, net } = device(ann);
     await engine.ready;
     const http = createHttpClient({ baseUrl: worker.baseUrl, getToken: () => ann.token, fetch: net.fetch });
-    const deps = { db: engine.db, http, userId: ann.id, limit: 2 };
+    const deps = { db: engine.db, http, userId: ann.id, now: Date.now, limit: 2 };
     expect(await pullCollection(deps, projectsCollection(orgId))).toEqual({ state: 'done', rows: 5 });
     expect(net.log.filter((l) => l.path.endsWith('/projects')).length).toBe(3);
     expect((await engine.db.projects.toArray()).map((p) => p.id).sort()).toEqual([...ids].sort());

@@ -74,7 +74,7 @@ describe('settings push and pull', () => {
     };
     const deps = client(stubborn);
     await writeSetting(deps, 'user', 'u', 'theme', 'dark');
-    expect(await pushSettings(deps, 'user', 'u')).toEqual({ state: 'error', code: 'SETTINGS_UNSETTLED' });
+    expect(await pushSettings(deps, 'user', 'u')).toMatchObject({ state: 'error', code: 'SETTINGS_UNSETTLED' });
     expect(patches).toBe(50);
     expect(await deps.db.settings.get(['user', 'u', 'theme'])).toMatchObject({ value: 'dark', dirty: 1 });
   });

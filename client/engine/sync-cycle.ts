@@ -1,0 +1,53 @@
+import type { BackoffPolicy } from '../outbox/backoff.js';
+import { drain } from '../outbox/replay-loop.js';
+import { pullPlan, runPlan } from '../pull/pull-plan.js';
+import type { ClientClock } from '../settings/client-clock.js';
+import type { SyncDatabase } from '../storage/sync-database.js';
+import type { HttpClient } from '../transport/http-client.js';
+import type { AuthGate } from './auth-gate.js';
+import type { CycleRequest } from './scheduler.js';
+import type { SyncStatus } from './status.js';
+import type { SyncLogEvent } from './sync-engine.js';
+
+export interface CycleDeps {
+  readonly db: SyncDatabase;
+  /** The transport, the auth gate and the clock (connection.ts). */
+  readonly connection: { readonly http: HttpClient; readonly auth: AuthGate; clock(): ClientClock };
+  readonly userId: string;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly policy: BackoffPolicy;
+  readonly log: (event: SyncLogEvent) => void;
+  /** Arms the scheduler's due-timer for the next backoff (null: nothing waits). */
+  readonly dueAt: (at: number | null) => void;
+  /** What status.lastError shows: set on trouble, cleared when a pass starts clean. */
+  readonly setError: (error: SyncStatus['lastError']) => void;
+}
+
+/**
+ * One sync cycle of the leading tab:
+ *
+ *   auth gate ──not verified──▶ stop (paused, another user's token, or unreachable)
+ *       │ verified
+ *   replay the outbox ──401──▶ pause for auth     ──offline──▶ stop (the due-timer retries)
+ *       │ drained
+ *   pull plan, if asked or if the replay sent anything (the server's answers may have changed other rows)
+ */
+export async function runCycle(deps: CycleDeps, request: CycleRequest, signal: AbortSignal): Promise<void> {
+  const { db, userId, now } = deps;
+  const { http, auth } = deps.connection;
+  const verdict = await auth.verify(signal);
+  if (verdict.state === 'mismatch') deps.setError({ code: 'TOKEN_USER_MISMATCH', message: 'the token belongs to another user: nothing is sent with it' });
+  if (verdict.state !== 'verified') return;
+  const replay = await drain({ db, http, userId, now, random: deps.random, policy: deps.policy, signal, log: deps.log });
+  if (replay.state === 'paused-for-auth') return auth.pause();
+  if (replay.state === 'aborted') return;
+  deps.dueAt(replay.nextDueAt);
+  if (replay.state === 'offline' || !(request.pull || replay.sent > 0)) return;
+  deps.setError(null);
+  const pass = await runPlan(pullPlan({ db, http, userId, clock: deps.connection.clock(), now, signal, log: deps.log }), (collection, failed) => {
+    deps.setError({ code: failed.code, message: `pull ${collection} failed` });
+    deps.log({ type: 'pull-error', collection, code: failed.code });
+  });
+  if (pass.state === 'auth') await auth.pause();
+}

@@ -1,0 +1,95 @@
+import type { OrgMemberWrites, ProjectMemberWrites } from '../entities/members.js';
+import type { ProjectWrites } from '../entities/projects.js';
+import type { BackoffPolicy } from '../outbox/backoff.js';
+import type { ReplayEvent } from '../outbox/replay-loop.js';
+import type { PdfMetaIndex } from '../pdf/pdf-meta.js';
+import type { SettingsEvent } from '../settings/settings-sync.js';
+import type { OutboxApi } from '../outbox/outbox-api.js';
+import type { SettingsApi, SettingsScopeRef } from '../settings/settings-api.js';
+import type { Counters } from '../status/counters.js';
+import type { SyncDatabase } from '../storage/sync-database.js';
+import type { ChannelLike, LockManagerLike } from '../tabs/locks.js';
+import type { TokenSource } from './auth-gate.js';
+import type { SyncStatus } from './status.js';
+import type { Timers } from './timers.js';
+
+/** What the engine tells the app's `logger`: retries, failures, conflicts, drops, clock re-bases, pull errors. */
+export type SyncLogEvent = ReplayEvent | SettingsEvent | { readonly type: 'pull-error'; readonly collection: string; readonly code: string };
+
+/** Window-like event source for `online` and `visibilitychange`. */
+export interface WindowEvents {
+  addEventListener(type: string, fn: () => void): void;
+  removeEventListener(type: string, fn: () => void): void;
+}
+
+export interface SyncEngineOptions {
+  readonly baseUrl: string;
+  /** The current bearer token of `userId`; see the credentials contract in auth-gate.ts. */
+  readonly getToken: TokenSource;
+  readonly userId: string;
+  /** Prefix of the IndexedDB database name (`<appName>-<userId>`) and of lock and channel names. */
+  readonly appName?: string;
+  readonly fetch?: typeof fetch;
+  /** The device's wall clock; the engine corrects it by the offset it measures to the server's. */
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly timers?: Timers;
+  readonly locks?: LockManagerLike;
+  /** Cross-tab channel factory; null disables cross-tab messages. */
+  readonly channel?: ((name: string) => ChannelLike | null) | null;
+  /** IndexedDB implementation (fake-indexeddb in Node tests). */
+  readonly indexedDB?: IDBFactory;
+  readonly IDBKeyRange?: typeof IDBKeyRange;
+  /** Defaults to globalThis when it has addEventListener; null: no online/visibility triggers. */
+  readonly events?: WindowEvents | null;
+  readonly logger?: (event: SyncLogEvent) => void;
+  readonly backoff?: Partial<BackoffPolicy>;
+  /** How often the leader pulls everything (default 60 s). */
+  readonly pullIntervalMs?: number;
+  /** A collection not pulled for this long makes `status.stale` true (default 5 min). */
+  readonly staleAfterMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly newId?: () => string;
+}
+
+export type { SettingsScopeRef };
+
+/**
+ * One user's sync engine: the app's whole surface. Writes are optimistic and work offline; reads come from
+ * `db` (through the React hooks, or Dexie live queries).
+ */
+export interface SyncEngine {
+  readonly userId: string;
+  /**
+   * The user's IndexedDB database, for reading only (the hooks' live queries). Every write goes through the
+   * methods below: a row written here directly would fall out of step with the outbox and be overwritten.
+   */
+  readonly db: SyncDatabase;
+  /** Resolves once the database is open and the clock restored. */
+  readonly ready: Promise<void>;
+  readonly projects: ProjectWrites;
+  readonly orgMembers: OrgMemberWrites;
+  readonly projectMembers: ProjectMemberWrites;
+  readonly pdfMeta: PdfMetaIndex;
+  readonly settings: SettingsApi;
+  readonly outbox: OutboxApi;
+  /** Opens the database, recovers interrupted ops and, once this tab holds the sync lock, starts syncing. */
+  start(): Promise<void>;
+  /** One full cycle now (replay, then pull everything), resolved when done. */
+  syncNow(): Promise<void>;
+  /** Call when the app has a fresh token: a queue paused by a 401 resumes. */
+  tokenChanged(): void;
+  status(): Promise<SyncStatus>;
+  /** Called with the status after every cycle and write; returns the unsubscribe function. */
+  subscribe(listener: (status: SyncStatus) => void): () => void;
+  counters(): Promise<Counters>;
+  /** Drops every cached row and cursor (queued ops and unsynced settings stay) and pulls afresh. */
+  resetCache(): Promise<void>;
+  /** Stops syncing in this tab (the database stays). */
+  close(): Promise<void>;
+  /**
+   * Signs this user out of the cache: refuses while changes are unsynced unless told to discard them, aborts
+   * what is in flight, deletes the user's database and tells the other tabs.
+   */
+  logout(opts?: { discardPending?: boolean }): Promise<void>;
+}

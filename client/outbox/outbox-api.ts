@@ -1,0 +1,29 @@
+import type { LocalOp } from '../storage/rows.js';
+import type { SyncDatabase } from '../storage/sync-database.js';
+import { discardOp, retryOp } from './outbox-store.js';
+
+/** The app's view of the outbox: what is queued, and the user's retry and discard of failed ops. */
+export interface OutboxApi {
+  /** Queued ops (pending, syncing, failed) in replay order. */
+  list(): Promise<LocalOp[]>;
+  /** A failed op back to pending, its effect shown again. */
+  retry(opId: string): Promise<boolean>;
+  /** A pending or failed op dropped with its effect. */
+  discard(opId: string): Promise<boolean>;
+}
+
+export function outboxApi(db: SyncDatabase, now: () => number, changed: { retried: () => void; discarded: () => void }): OutboxApi {
+  return {
+    list: async () => (await db.ops.orderBy('order').toArray()).filter((op) => op.status !== 'applied'),
+    async retry(opId) {
+      const done = await retryOp(db, opId, now());
+      changed.retried();
+      return done;
+    },
+    async discard(opId) {
+      const done = await discardOp(db, opId);
+      changed.discarded();
+      return done;
+    },
+  };
+}
