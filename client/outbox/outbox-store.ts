@@ -1,4 +1,4 @@
-import type { Table } from 'dexie';
+import Dexie, { type Table } from 'dexie';
 import type { Op } from '../../shared/index.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { EntityKey, EntityTable, LocalOp, OpEffect } from '../storage/rows.js';
@@ -82,29 +82,33 @@ export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now:
   });
 }
 
-/** The first op of each lane that is due, in global order. A lane whose head failed sends nothing. */
-export async function dueHeads(db: SyncDatabase, userId: string, now: number): Promise<LocalOp[]> {
-  const ops = await db.ops.orderBy('order').toArray();
-  const seen = new Set<string>();
-  const due: LocalOp[] = [];
-  for (const op of ops) {
-    if (op.status === 'applied' || seen.has(op.lane)) continue;
-    seen.add(op.lane);
-    // Ops are only ever sent with their own user's token.
-    if (op.userId === userId && op.status === 'pending' && op.nextAttemptAt <= now) due.push(op);
-  }
-  return due;
+/** Whether `op` is the first queued op of its lane (only a lane's head is ever sent). */
+async function isLaneHead(db: SyncDatabase, op: LocalOp): Promise<boolean> {
+  const head = await db.ops.where('[lane+order]').between([op.lane, Dexie.minKey], [op.lane, Dexie.maxKey]).first();
+  return head?.id === op.id;
 }
 
-/** The earliest time a pending lane head becomes due (for the scheduler), or null. */
+/**
+ * The first op of each lane that is due, in global order. A lane whose head failed (or is in flight) sends
+ * nothing. Reads the pending ops due by now through [status+nextAttemptAt], then one key per candidate's lane.
+ */
+export async function dueHeads(db: SyncDatabase, userId: string, now: number): Promise<LocalOp[]> {
+  const due = await db.ops.where('[status+nextAttemptAt]').between(['pending', Dexie.minKey], ['pending', now], true, true).toArray();
+  const heads: LocalOp[] = [];
+  // Ops are only ever sent with their own user's token.
+  for (const op of due) if (op.userId === userId && (await isLaneHead(db, op))) heads.push(op);
+  return heads.sort((a, b) => a.order - b.order);
+}
+
+/** The earliest time a pending lane head becomes due (for the scheduler), or null: pending ops by due time. */
 export async function nextDueAt(db: SyncDatabase): Promise<number | null> {
-  const ops = await db.ops.orderBy('order').toArray();
-  const seen = new Set<string>();
   let next: number | null = null;
-  for (const op of ops) {
-    if (op.status === 'applied' || seen.has(op.lane)) continue;
-    seen.add(op.lane);
-    if (op.status === 'pending') next = next === null ? op.nextAttemptAt : Math.min(next, op.nextAttemptAt);
+  const pending = db.ops.where('[status+nextAttemptAt]').between(['pending', Dexie.minKey], ['pending', Dexie.maxKey]);
+  for (const op of await pending.toArray()) {
+    if (await isLaneHead(db, op)) {
+      next = op.nextAttemptAt;
+      break;
+    }
   }
   return next;
 }

@@ -56,6 +56,9 @@ export class SyncDatabase extends Dexie {
             if (typeof op.nextAttemptAt !== 'number') op.nextAttemptAt = 0;
           }),
       );
+    // v3: a lane's head is the first of [lane+order], so finding due heads reads the due ops and one key per
+    // lane instead of every op.
+    this.version(3).stores({ ops: 'id, order, lane, status, entity, [status+nextAttemptAt], [lane+order]' });
   }
 }
 

@@ -283,9 +283,10 @@ describe('storage', () => {
     v1.close();
     const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
     await db.open();
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
     expect(await db.ops.get('op-1')).toMatchObject({ nextAttemptAt: 0 });
     expect(await db.ops.where('[status+nextAttemptAt]').equals(['pending', 0]).count()).toBe(1);
+    expect(await db.ops.where('[lane+order]').equals(['l', 1]).count()).toBe(1);
     db.close();
   });
 
