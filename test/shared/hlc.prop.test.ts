@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClockDriftError, HlcRangeError, compareHlc, createHlc, formatHlc, hlcSchema, parseHlc } from '../../shared/index.js';
+import { ClockDriftError, HlcRangeError, MAX_HLC_MS, compareHlc, createHlc, formatHlc, hlcSchema, parseHlc } from '../../shared/index.js';
 import { BASE_MS, hlcArb, hlcPartsArb, nodeIdArb, wallReadingsArb } from './arbitraries.js';
 
 /** A wall clock that replays the given readings, then stays at the last one. */
@@ -70,7 +70,7 @@ describe('hlc properties', () => {
       hlcArb.map((stamp) => () => stamp),
       fc
         .record({ dMs: fc.integer({ min: -2, max: 2 }), counter: fc.integer({ min: 0, max: 0xffff }), node: nodeIdArb })
-        .map(({ dMs, counter, node }) => (local: string) => formatHlc({ ms: Math.max(0, parseHlc(local).ms + dMs), counter, node })),
+        .map(({ dMs, counter, node }) => (local: string) => formatHlc({ ms: Math.min(MAX_HLC_MS, Math.max(0, parseHlc(local).ms + dMs)), counter, node })),
     );
     fc.assert(
       fc.property(wallReadingsArb, fc.array(remoteArb, { minLength: 1, maxLength: 30 }), nodeIdArb, (readings, remotes, nodeId) => {
