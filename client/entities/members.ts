@@ -7,6 +7,7 @@ import {
   type ProjectRole,
 } from '../../shared/index.js';
 import type { OpEffect } from '../storage/rows.js';
+import { projectName } from './projects.js';
 import { enqueueWrite, validated, type WriteContext } from './write-context.js';
 
 export interface MemberTarget {
@@ -20,6 +21,10 @@ export interface MemberTarget {
  * Membership writes. Org member ops share the org's lane, project member ops the project's lane, so a member
  * is never added to a project before the (offline-created) project itself reaches the server.
  */
+
+/** How a member is named in an op's summary: name, else email, else id. */
+const who = (member: { name?: string; email?: string; userId?: string } | undefined, fallback = ''): string =>
+  member?.name || member?.email || member?.userId || fallback;
 
 export interface OrgMemberWrites {
   add(orgId: string, target: MemberTarget & { role: OrgRole }): Promise<void>;
@@ -46,14 +51,17 @@ export function orgMemberWrites(ctx: WriteContext): OrgMemberWrites {
             row: { orgId, userId: target.userId, role: target.role, email: target.email ?? '', name: target.name ?? '', createdAt: now, updatedAt: now, deletedAt: null, version: 1 },
           }
         : { kind: 'none', table: 'orgMembers', key: [orgId, `email:${target.email}`] };
-      await enqueueWrite(ctx, { lane: `org:${orgId}`, method: 'POST', path: base(orgId), effect, body });
+      const summary = `Add ${who(target)} to the org as ${target.role}`;
+      await enqueueWrite(ctx, { lane: `org:${orgId}`, method: 'POST', path: base(orgId), effect, body, summary });
     },
     async updateRole(orgId: string, userId: string, role: OrgRole): Promise<void> {
       const body = validated(updateOrgMemberRequestSchema, { role });
-      await enqueueWrite(ctx, { lane: `org:${orgId}`, method: 'PATCH', path: `${base(orgId)}/${userId}`, effect: { kind: 'patch', table: 'orgMembers', key: [orgId, userId], patch: { role } }, body });
+      const summary = `Make ${who(await ctx.db.orgMembers.get([orgId, userId]), userId)} an org ${role}`;
+      await enqueueWrite(ctx, { lane: `org:${orgId}`, method: 'PATCH', path: `${base(orgId)}/${userId}`, effect: { kind: 'patch', table: 'orgMembers', key: [orgId, userId], patch: { role } }, body, summary });
     },
     async remove(orgId: string, userId: string): Promise<void> {
-      await enqueueWrite(ctx, { lane: `org:${orgId}`, method: 'DELETE', path: `${base(orgId)}/${userId}`, effect: { kind: 'delete', table: 'orgMembers', key: [orgId, userId] } });
+      const summary = `Remove ${who(await ctx.db.orgMembers.get([orgId, userId]), userId)} from the org`;
+      await enqueueWrite(ctx, { lane: `org:${orgId}`, method: 'DELETE', path: `${base(orgId)}/${userId}`, effect: { kind: 'delete', table: 'orgMembers', key: [orgId, userId] }, summary });
     },
   };
 }
@@ -71,11 +79,14 @@ export function projectMemberWrites(ctx: WriteContext): ProjectMemberWrites {
             row: { projectId, orgId, userId: target.userId, role: target.role, email: target.email ?? '', name: target.name ?? '', createdAt: now, updatedAt: now, deletedAt: null, version: 1 },
           }
         : { kind: 'none', table: 'projectMembers', key: [projectId, `email:${target.email}`] };
-      await enqueueWrite(ctx, { lane: `project:${projectId}`, method: 'POST', path: base(orgId, projectId), effect, body });
+      const summary = `Add ${who(target)} to project '${await projectName(ctx, projectId)}' as ${target.role}`;
+      await enqueueWrite(ctx, { lane: `project:${projectId}`, method: 'POST', path: base(orgId, projectId), effect, body, summary });
     },
     async updateRole(orgId: string, projectId: string, userId: string, role: ProjectRole): Promise<void> {
       const body = validated(updateProjectMemberRequestSchema, { role });
+      const member = who(await ctx.db.projectMembers.get([projectId, userId]), userId);
       await enqueueWrite(ctx, {
+        summary: `Make ${member} a ${role} of project '${await projectName(ctx, projectId)}'`,
         lane: `project:${projectId}`,
         method: 'PATCH',
         path: `${base(orgId, projectId)}/${userId}`,
@@ -84,7 +95,9 @@ export function projectMemberWrites(ctx: WriteContext): ProjectMemberWrites {
       });
     },
     async remove(orgId: string, projectId: string, userId: string): Promise<void> {
+      const member = who(await ctx.db.projectMembers.get([projectId, userId]), userId);
       await enqueueWrite(ctx, {
+        summary: `Remove ${member} from project '${await projectName(ctx, projectId)}'`,
         lane: `project:${projectId}`,
         method: 'DELETE',
         path: `${base(orgId, projectId)}/${userId}`,

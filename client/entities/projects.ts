@@ -9,6 +9,11 @@ export interface ProjectWrites {
   remove(orgId: string, projectId: string): Promise<void>;
 }
 
+/** The name the user sees now, for an op's summary (the id when the row is not cached). */
+export async function projectName(ctx: WriteContext, projectId: string): Promise<string> {
+  return (await ctx.db.projects.get(projectId))?.name ?? projectId;
+}
+
 export function projectWrites(ctx: WriteContext): ProjectWrites {
   const lane = (projectId: string) => `project:${projectId}`;
   return {
@@ -28,12 +33,16 @@ export function projectWrites(ctx: WriteContext): ProjectWrites {
         deletedAt: null,
         version: 1,
       };
-      await enqueueWrite(ctx, { lane: lane(id), method: 'POST', path: `/api/orgs/${orgId}/projects`, body, effect: { kind: 'put', table: 'projects', row } });
+      const summary = `Create project '${body.name}'`;
+      await enqueueWrite(ctx, { lane: lane(id), method: 'POST', path: `/api/orgs/${orgId}/projects`, body, effect: { kind: 'put', table: 'projects', row }, summary });
       return row;
     },
     async update(orgId: string, projectId: string, patch: { name?: string; description?: string }): Promise<void> {
       const body = validated(updateProjectRequestSchema, patch);
+      const before = await projectName(ctx, projectId);
+      const summary = body.name !== undefined && body.name !== before ? `Rename project '${before}' to '${body.name}'` : `Edit project '${body.name ?? before}'`;
       await enqueueWrite(ctx, {
+        summary,
         lane: lane(projectId),
         method: 'PATCH',
         path: `/api/orgs/${orgId}/projects/${projectId}`,
@@ -43,6 +52,7 @@ export function projectWrites(ctx: WriteContext): ProjectWrites {
     },
     async remove(orgId: string, projectId: string): Promise<void> {
       await enqueueWrite(ctx, {
+        summary: `Delete project '${await projectName(ctx, projectId)}'`,
         lane: lane(projectId),
         method: 'DELETE',
         path: `/api/orgs/${orgId}/projects/${projectId}`,

@@ -43,6 +43,7 @@ export interface NewOp {
   readonly path: string;
   readonly body?: Op['body'];
   readonly effect: OpEffect;
+  readonly summary?: string;
 }
 
 /** Appends an op and applies its optimistic effect, in ONE transaction. */
@@ -74,6 +75,7 @@ export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now:
       effect: input.effect,
       entity,
       order,
+      ...(input.summary !== undefined ? { summary: input.summary } : {}),
     };
     await db.ops.add(op);
     await bump(db.counters, 'enqueued');

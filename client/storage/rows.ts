@@ -31,6 +31,8 @@ export interface LocalOp extends Op {
   readonly entity: string;
   /** Monotonic per database: the replay order within a lane (createdAt can tie). */
   readonly order: number;
+  /** What the op does in plain words, written when it was queued ("Rename project 'A' to 'B'"), for the UI. */
+  readonly summary?: string;
   /**
    * Set when the op's scope was purged (access lost): its effect is no longer shown, on any row, ever; the op
    * still goes to the server for its verdict (it fails with 404, or lands if access came back).
