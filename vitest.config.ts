@@ -14,6 +14,8 @@ export default defineConfig(async () => {
   return {
     test: {
       reporters: ['default', './test/summary-reporter.ts'],
+      // Runs once before every project: wrangler.toml's [assets] directory (dist/app) must exist.
+      globalSetup: ['./test/app-build-setup.ts'],
       // The Worker logs one JSON line per request: show console output only for failing tests.
       silent: 'passed-only' as const,
       projects: [

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: one command from a fresh clone to a running app + API on a local D1.
 //   1. .dev.vars with a random BETTER_AUTH_SECRET, created once and never committed;
-//   2. D1 migrations applied to the local database (offline, no prompt);
-//   3. `wrangler dev` on 127.0.0.1:$PORT (default 8787), quiet and offline, stopped with its process group.
+//   2. the app built into dist/app (served by the Worker as static assets);
+//   3. D1 migrations applied to the local database (offline, no prompt);
+//   4. `wrangler dev` on 127.0.0.1:$PORT (default 8787), quiet and offline, stopped with its process group.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildApp } from './build-app.mjs';
 import { quietWranglerEnv } from './wrangler-env.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,6 +30,14 @@ const devVars = join(root, '.dev.vars');
 if (!existsSync(devVars)) {
   writeFileSync(devVars, `BETTER_AUTH_SECRET=${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   console.log('created .dev.vars with a new BETTER_AUTH_SECRET');
+}
+
+console.log('building the app into dist/app');
+try {
+  buildApp();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
 }
 
 const migrationsDir = join(root, 'server', 'migrations');
