@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * One config, one project per runtime:
- * - node: shared/ and client/ tests (fake-indexeddb stands in for IndexedDB there);
+ * - node: shared/ and client/ tests (fake-indexeddb stands in for IndexedDB there), and server code that needs
+ *   no runtime (test/server-pure: pure functions such as planMerge, no D1);
  * - workers: the Worker inside workerd on a real local D1 with the real migrations (drizzle-kit's flat .sql
  *   files), through @cloudflare/vitest-pool-workers;
  * - browser: the client in Debian's Chromium (real IndexedDB, Web Locks) against the Worker under wrangler dev.
@@ -22,7 +23,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: 'node',
-            include: ['test/shared/**/*.test.ts', 'test/client/**/*.test.ts', 'test/client/**/*.test.tsx'],
+            include: ['test/shared/**/*.test.ts', 'test/server-pure/**/*.test.ts', 'test/client/**/*.test.ts', 'test/client/**/*.test.tsx'],
             environment: 'node',
           },
         },

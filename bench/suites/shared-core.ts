@@ -28,7 +28,7 @@ function mergeSuite(): BenchResult[] {
     },
   );
   // Ours: the per-key rule both sides run against their store (the client's mergeIncoming, the server's
-  // mergeSettings): compareRegisters against the held register, written only when the incoming one wins.
+  // planMerge): compareRegisters against the held register, written only when the incoming one wins.
   const ours = timeMedian(
     () => new Map(localMap),
     (map) => {

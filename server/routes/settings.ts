@@ -11,16 +11,20 @@ import {
 import type { AppEnv } from '../env.js';
 import { validate } from '../http/validate.js';
 import { requireOrgRole } from '../services/access.js';
-import { listSettings, mergeSettings, putSetting, type SettingsScope } from '../services/settings.js';
+import { listSettings, logUnapplied, prepareMerge, putSetting, type SettingsScope } from '../services/settings.js';
 import { commit } from '../sync/commit.js';
+import { commitPlanned } from '../sync/commit-planned.js';
 
 const orgParam = z.object({ orgId: idSchema });
 const keyParam = z.object({ key: settingKeySchema });
 const orgKeyParam = z.object({ orgId: idSchema, key: settingKeySchema });
 
+/** PATCH merge: plan over what is stored and commit while that holds (planned again if a write got in between). */
 async function merge(c: Context<AppEnv>, scope: SettingsScope, input: SettingsMergeRequest) {
-  const { response, mutation } = await mergeSettings(c.var.db, scope, input);
-  return commit(c, mutation(JSON.stringify(response)));
+  const now = Date.now();
+  const { response, plan } = await commitPlanned(c, () => prepareMerge(c.var.db, scope, input, now));
+  logUnapplied(scope, plan.results);
+  return response;
 }
 
 /** User settings: GET/PUT/PATCH /api/settings. */

@@ -1,14 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import {
-  ClockDriftError,
   LIMITS,
+  SETTING_KEY_PATTERN,
   canonicalJson,
-  compareRegisters,
   createHlc,
   createNodeId,
-  jsonByteLength,
-  settingEntrySchema,
-  utf8ByteLength,
   validateSetting,
   type Page,
   type PageQuery,
@@ -25,7 +21,10 @@ import { log } from '../http/log.js';
 import { runBatch } from '../db/batch.js';
 import { SETTING_STORED_ITEM, readStoredValue, settingBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
-import { decodeCursor, encodeCursor } from '../sync/cursor.js';
+import type { Planned } from '../sync/commit-planned.js';
+import { decodeCursor } from '../sync/cursor.js';
+import { pageRowsAfter, toPage, type PageRow } from '../sync/page.js';
+import { planMerge } from '../sync/plan-merge.js';
 import { runPage } from '../sync/run-page.js';
 import { currentSeq, readMeta } from '../sync/seq.js';
 
@@ -37,9 +36,6 @@ let serverNode: string | undefined;
 const serverNodeId = () => (serverNode ??= createNodeId());
 /** D1 allows 100 bound parameters a statement; an upserted register binds 6. */
 const ROWS_PER_UPSERT = 16;
-const KEYS_PER_SELECT = 90;
-/** A merge entry's key and stamp; its value goes to validateSetting, never through a recursive schema. */
-const entryStampSchema = settingEntrySchema.pick({ key: true, hlc: true });
 
 export interface SettingsScope {
   scope: SettingScope;
@@ -52,14 +48,13 @@ const tagOf = (s: SettingsScope) => `settings:${s.scope}:${s.scopeId}`;
 type StoredRow = { key: string; value: string | null; hlc: string; updatedAt: number };
 const toSetting = (r: StoredRow): Setting => ({ key: r.key, value: readStoredValue(r.value), hlc: r.hlc, updatedAt: r.updatedAt });
 
+/** A scope's registers as page rows (item, seq, k): the stored value text travels inside the item. */
+const settingRows = (scope: SettingsScope) =>
+  sql`SELECT ${SETTING_STORED_ITEM} AS item, s.seq AS seq, s.key AS k FROM settings s
+      WHERE s.scope = ${scope.scope} AND s.scope_id = ${scope.scopeId}`;
+
 export async function listSettings(db: Db, scope: SettingsScope, query: PageQuery): Promise<Page<Setting>> {
-  const page = await runPage<StoredRow>(
-    db,
-    tagOf(scope),
-    query,
-    sql`SELECT ${SETTING_STORED_ITEM} AS item, s.seq AS seq, s.key AS k FROM settings s
-        WHERE s.scope = ${scope.scope} AND s.scope_id = ${scope.scopeId}`,
-  );
+  const page = await runPage<StoredRow>(db, tagOf(scope), query, settingRows(scope));
   return { ...page, items: page.items.map(toSetting) };
 }
 
@@ -85,128 +80,72 @@ function upserts(scope: SettingsScope, entries: readonly SettingEntry[], now: nu
 const advanceServerHlc = (stamp: string) =>
   sql`UPDATE sync_meta SET text = ${stamp} WHERE name = 'server_hlc' AND (text IS NULL OR text < ${stamp})`;
 
-async function readRegisters(db: Db, scope: SettingsScope, keys: readonly string[]): Promise<Map<string, Setting>> {
-  const out = new Map<string, Setting>();
-  if (keys.length === 0) return out;
-  const selects = [];
-  for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
-    const chunk = keys.slice(i, i + KEYS_PER_SELECT);
-    selects.push(sql`SELECT key, value, hlc, updated_at AS updatedAt FROM settings
-      WHERE scope = ${scope.scope} AND scope_id = ${scope.scopeId} AND key IN (${sql.join(chunk.map((k) => sql`${k}`), sql`, `)})`);
-  }
-  for (const result of await runBatch<StoredRow>(db, selects)) for (const r of result.results) out.set(r.key, toSetting(r));
-  return out;
+/** The stored registers of some keys, one statement whatever their count (the keys travel as one JSON array). */
+const keysIn = (keys: readonly string[]) => sql`key IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`;
+const selectRegisters = (scope: SettingsScope, keys: readonly string[]) =>
+  sql`SELECT key, value, hlc, updated_at AS updatedAt FROM settings
+      WHERE scope = ${scope.scope} AND scope_id = ${scope.scopeId} AND ${keysIn(keys)}`;
+const registerMap = (rows: readonly StoredRow[]) => new Map(rows.map((r) => [r.key, toSetting(r)]));
+
+/** A merge planned over what it read: its per-entry results, and the write that commits it while that holds. */
+export interface PlannedMerge extends Planned {
+  readonly results: readonly SettingMergeResult[];
 }
 
 /**
- * PATCH merge: validate each entry on its own (one bad entry never sinks the rest), refuse stamps beyond the
- * drift limit without moving the server clock, keep per key the LWW winner with the same compareRegisters the
- * client runs, write the winners in one batch, and answer with every entry changed since the client's cursor.
+ * PATCH merge, one attempt (commitPlanned runs it again when a concurrent write to one of its keys commits
+ * between its read and its batch). Reads in one batch (one transaction) the head of the change sequence, the
+ * stored registers of the entries' keys and the changes since the client's cursor; plans with planMerge; and
+ * describes the write: the winners upserted, the server clock advanced, the response stored, all only while no
+ * register the plan judged has changed since the read. So every `applied` and `stale` (with its `current`) is
+ * what the batch leaves stored.
  *
- * The changes are read before the write, and the returned cursor is their position: a write that commits
- * between our read and our batch has a higher seq, so the client's next merge or pull still sees it.
+ * The changes are read before the write, and the returned cursor is their position (toPage, within
+ * LIMITS.maxMergeChangesBytes): this merge's own writes, and any later commit, have a higher seq and come past it.
  */
-export async function mergeSettings(
-  db: Db,
-  scope: SettingsScope,
-  input: SettingsMergeRequest,
-): Promise<{ response: SettingsMergeResponse; mutation: (body: string) => Mutation }> {
-  const now = Date.now();
+export async function prepareMerge(db: Db, scope: SettingsScope, input: SettingsMergeRequest, now: number): Promise<PlannedMerge> {
   const meta = await readMeta(db);
   const tag = tagOf(scope);
   const from = decodeCursor(input.cursor, tag, { purgedSeq: meta.purgedSeq, now });
-  const hlc = createHlc({ nodeId: serverNodeId(), last: meta.serverHlc });
-
-  const results: SettingMergeResult[] = new Array(input.entries.length);
-  const candidates = new Map<string, { entry: SettingEntry; index: number }>();
-  input.entries.forEach((raw, index) => {
-    const parsed = entryStampSchema.safeParse(raw);
-    if (!parsed.success) {
-      results[index] = { key: String(raw.key), status: 'rejected', code: 'VALIDATION_FAILED', message: parsed.error.issues[0]?.message ?? 'invalid entry' };
-      return;
-    }
-    const entry = parsed.data;
-    // The value is checked by the registry alone (iteratively, depth and size first): per-entry SETTING_* codes.
-    const check = validateSetting(scope.scope, entry.key, raw.value);
-    if (!check.ok) {
-      results[index] = { key: entry.key, status: 'rejected', code: check.code, message: check.message };
-      return;
-    }
-    try {
-      hlc.receive(entry.hlc);
-    } catch (error) {
-      if (!(error instanceof ClockDriftError)) throw error;
-      results[index] = { key: entry.key, status: 'rejected', code: 'CLOCK_DRIFT', message: error.message };
-      return;
-    }
-    // Keys are unique in a request (the envelope refuses duplicates), so each key has one candidate.
-    candidates.set(entry.key, { entry: { ...entry, value: check.value }, index });
+  const [head, registers, changed] = await runBatch(db, [
+    sql`SELECT ${currentSeq} AS value`,
+    // Only keys that can be valid: the rest are rejected unread, and junk never reaches SQLite.
+    selectRegisters(scope, input.entries.map((e) => e.key).filter((k) => SETTING_KEY_PATTERN.test(k))),
+    pageRowsAfter(settingRows(scope), from, LIMITS.maxPageLimit),
+  ]);
+  const headSeq = (head?.results[0]?.value as number | undefined) ?? 0;
+  const stored = registerMap((registers?.results ?? []) as unknown as StoredRow[]);
+  const plan = planMerge(scope.scope, input.entries, stored, { nodeId: serverNodeId(), last: meta.serverHlc, now });
+  const changes = toPage<StoredRow>((changed?.results ?? []) as unknown as PageRow[], LIMITS.maxPageLimit, tag, from, headSeq, now, {
+    maxBytes: LIMITS.maxMergeChangesBytes,
   });
+  const response: SettingsMergeResponse = {
+    results: [...plan.results],
+    changes: changes.items.map(toSetting),
+    cursor: changes.nextCursor,
+    hasMore: changes.hasMore,
+    serverHlc: plan.serverHlc,
+    serverTime: now,
+  };
+  const judged = plan.results.filter((r) => r.status !== 'rejected').map((r) => r.key);
+  return {
+    results: plan.results,
+    mutation: {
+      status: 200,
+      effect: [...upserts(scope, plan.winners, now), advanceServerHlc(plan.serverHlc)],
+      body: sql`${JSON.stringify(response)}`,
+    },
+    // Every commit after the read has a higher seq: a judged register with one is a write the plan did not see.
+    holds: sql`NOT EXISTS (SELECT 1 FROM settings WHERE scope = ${scope.scope} AND scope_id = ${scope.scopeId}
+                           AND seq > ${headSeq} AND ${keysIn(judged)})`,
+  };
+}
 
-  const current = await readRegisters(db, scope, [...candidates.keys()]);
-  const winners: SettingEntry[] = [];
-  let currentBytes = 0;
-  for (const { entry, index } of candidates.values()) {
-    const stored = current.get(entry.key);
-    if (stored === undefined || compareRegisters(entry, stored) > 0) {
-      winners.push(entry);
-      results[index] = { key: entry.key, status: 'applied' };
-      continue;
-    }
-    // Stale: the stored register beat it. It rides along as `current` while the budget lasts; past it the
-    // client learns the winner from `changes` or its next pull (see settingMergeResultSchema).
-    const size = jsonByteLength(stored);
-    const fits = currentBytes + size <= LIMITS.maxMergeCurrentBytes;
-    if (fits) currentBytes += size;
-    results[index] = fits ? { key: entry.key, status: 'stale', current: stored } : { key: entry.key, status: 'stale' };
-  }
+/** One log line per entry a merge did not apply (DESIGN section 4, observability): never the value. */
+export function logUnapplied(scope: SettingsScope, results: readonly SettingMergeResult[]): void {
   for (const r of results) {
     if (r.status !== 'applied') log({ msg: 'settings entry not applied', scope: scope.scope, key: r.key, status: r.status, code: r.code });
   }
-
-  const [head, changed] = await runBatch(db, [
-    sql`SELECT value FROM sync_meta WHERE name = 'seq'`,
-    sql`SELECT key, value, hlc, updated_at AS updatedAt, seq FROM settings
-        WHERE scope = ${scope.scope} AND scope_id = ${scope.scopeId}
-          AND (seq > ${from.seq} OR (seq = ${from.seq} AND key > ${from.key}))
-        ORDER BY seq, key LIMIT ${LIMITS.maxPageLimit + 1}`,
-  ]);
-  const changeRows = (changed?.results ?? []) as unknown as (StoredRow & { seq: number })[];
-  const changes: Setting[] = [];
-  let bytes = 0;
-  let position = from;
-  let hasMore = false;
-  for (const row of changeRows) {
-    // UTF-8 bytes of the stored text (what the response carries, at most) plus the key, stamp and field names.
-    const size = utf8ByteLength(row.value ?? 'null') + row.key.length + 96;
-    if (changes.length === LIMITS.maxPageLimit || bytes + size > LIMITS.maxMergeChangesBytes) {
-      hasMore = true;
-      break;
-    }
-    changes.push(toSetting(row));
-    bytes += size;
-    position = { seq: row.seq, key: row.key };
-  }
-  // Everything up to the head read with these rows has been returned: resume from the head (see toPage).
-  const headSeq = (head?.results[0]?.value as number | undefined) ?? 0;
-  if (!hasMore && headSeq > position.seq) position = { seq: headSeq, key: '' };
-
-  const response: SettingsMergeResponse = {
-    results,
-    changes,
-    cursor: encodeCursor(tag, position, now),
-    hasMore,
-    serverHlc: hlc.last(),
-    serverTime: now,
-  };
-  return {
-    response,
-    mutation: (body) => ({
-      status: 200,
-      effect: [...upserts(scope, winners, now), advanceServerHlc(hlc.last())],
-      body: sql`${body}`,
-    }),
-  };
 }
 
 /**
@@ -218,7 +157,7 @@ export async function putSetting(db: Db, scope: SettingsScope, key: string, valu
   if (!check.ok) throw new HttpError('VALIDATION_FAILED', check.message, { code: check.code });
   const now = Date.now();
   const meta = await readMeta(db);
-  const stored = (await readRegisters(db, scope, [key])).get(key);
+  const stored = registerMap(await db.all<StoredRow>(selectRegisters(scope, [key]))).get(key);
   const last = [meta.serverHlc, stored?.hlc].filter((s): s is string => s != null).sort().pop() ?? null;
   const stamp = createHlc({ nodeId: serverNodeId(), last }).next();
   return {

@@ -7,7 +7,7 @@ export interface LwwEntry<V = unknown> extends LwwRegister<V> {
 
 /**
  * Pure map merge: the per-key winner of both maps. Inputs are not modified. The client (mergeIncoming) and the
- * server (mergeSettings) apply the same per-key rule, compareRegisters, one register at a time against their
+ * server (planMerge) apply the same per-key rule, compareRegisters, one register at a time against their
  * store; this is its statement over whole maps, where the merge laws are checked.
  */
 export function mergeMaps<R extends LwwRegister>(a: ReadonlyMap<string, R>, b: ReadonlyMap<string, R>): Map<string, R> {

@@ -1,0 +1,61 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Context } from 'hono';
+import type { AppEnv } from '../env.js';
+import { HttpError } from '../http/http-error.js';
+import { commit, type Mutation } from './commit.js';
+
+/**
+ * A mutation planned in JS over rows read beforehand, with the condition under which the plan is still right:
+ * `holds`, a SQL boolean over the rows as they are now ("none of the rows I planned over changed since").
+ * Once false it must stay false (e.g. "no such row has a seq past the one I read"), so that a check after a
+ * failed batch sees what the batch saw.
+ */
+export interface Planned {
+  readonly mutation: Mutation;
+  readonly holds: SQL;
+}
+
+/** Planning kept losing to concurrent writes: an unexpected outcome (a 500, not stored, so the client retries). */
+export class PlanContendedError extends Error {
+  constructor(attempts: number, options: { cause: unknown }) {
+    super(`the rows a plan was made over changed before each of ${attempts} commits`, options);
+    this.name = 'PlanContendedError';
+  }
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Commits a plan only while what it was planned over still stands, and plans again when a concurrent write got
+ * in between:
+ *
+ *   plan(read) ──commit: [holds? or roll back] + effect + stored response──▶ done: the answer is what was written
+ *       ▲                                  │ holds is false: a write committed since the read
+ *       └───────────── plan again ◀────────┘ (MAX_ATTEMPTS in all, then PlanContendedError)
+ *
+ * Why: the answer (stored for idempotent replay in the same batch as the effect, see commit) is computed from
+ * the plan, and D1 holds no lock between a read and a later batch. A write that landed in between could make
+ * the answer wrong (an entry reported applied while the SQL guard kept a newer register). Checking `holds` as
+ * the first effect statement makes plan and write one transaction: if it fails, json() of a non-JSON string
+ * raises and the whole batch (effect and stored response) rolls back, as commit does for a lost claim. The
+ * idempotency claim is untouched, so the next attempt commits under it.
+ */
+export async function commitPlanned<P extends Planned>(c: Context<AppEnv>, plan: () => Promise<P>): Promise<{ response: Response; plan: P }> {
+  for (let attempt = 1; ; attempt++) {
+    const planned = await plan();
+    const check = sql`SELECT json(CASE WHEN ${planned.holds} THEN '1' ELSE 'planned over rows that changed' END)`;
+    try {
+      const response = await commit(c, { ...planned.mutation, effect: [check, ...planned.mutation.effect] });
+      return { response, plan: planned };
+    } catch (error) {
+      // A lost claim or a failed guard is commit's own answer; any other error stands unless the plan went stale.
+      if (error instanceof HttpError || (await stillHolds(c, planned.holds))) throw error;
+      if (attempt === MAX_ATTEMPTS) throw new PlanContendedError(attempt, { cause: error });
+    }
+  }
+}
+
+async function stillHolds(c: Context<AppEnv>, holds: SQL): Promise<boolean> {
+  const rows = await c.var.db.all<{ ok: number }>(sql`SELECT (${holds}) AS ok`);
+  return rows[0]?.ok === 1;
+}
