@@ -1,12 +1,12 @@
 import { drizzle } from 'drizzle-orm/d1';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { LIMITS } from '../shared/index.js';
 import { createAuth } from './auth/create-auth.js';
 import { requireUser } from './auth/require-user.js';
 import * as schema from './db/schema.js';
 import type { AppEnv } from './env.js';
+import { bodyLimit } from './http/body-limit.js';
 import { HttpError, errorBody } from './http/http-error.js';
 import { idempotency } from './http/idempotency.js';
 import { log } from './http/log.js';
@@ -50,13 +50,7 @@ app.use(
   }),
 );
 
-app.use(
-  '/api/*',
-  bodyLimit({
-    maxSize: LIMITS.maxBodyBytes,
-    onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `request body exceeds ${LIMITS.maxBodyBytes} bytes`), 413),
-  }),
-);
+app.use('/api/*', bodyLimit({ maxBytes: LIMITS.maxBodyBytes, drainBytes: 8 * LIMITS.maxBodyBytes }));
 
 app.use('/api/*', async (c, next) => {
   c.set('db', drizzle(c.env.DB, { schema }));
