@@ -9,6 +9,8 @@ import { appOrigins } from '../http/origins.js';
 /**
  * Better Auth, created per request: the D1 binding only exists inside a request. Email/password sign-up and
  * sign-in; the bearer plugin answers sign-in with `set-auth-token` and accepts `Authorization: Bearer`.
+ * A bearer token must carry its signature (`token.signature`, as `set-auth-token` gives it): the bare session
+ * token is what the session table stores, so accepting it would turn a leaked row into a credential.
  */
 export function createAuth(env: Env, requestUrl: string) {
   const origin = new URL(requestUrl).origin;
@@ -20,7 +22,7 @@ export function createAuth(env: Env, requestUrl: string) {
     basePath: '/api/auth',
     database: drizzleAdapter(drizzle(env.DB, { schema }), { provider: 'sqlite', schema }),
     emailAndPassword: { enabled: true },
-    plugins: [bearer()],
+    plugins: [bearer({ requireSignature: true })],
     // The Worker's own origin, local dev servers on any port, and the configured app origins.
     trustedOrigins: [origin, 'http://localhost:*', 'http://127.0.0.1:*', ...appOrigins(env)],
     telemetry: { enabled: false },

@@ -23,6 +23,15 @@ describe('auth', () => {
     expect(me.body.user).toEqual({ id: user.id, email: user.email, name: 'Ann' });
   });
 
+  it('refuses a raw session token without its signature as a bearer token', async () => {
+    const user = await signUp('Raw');
+    const signed = decodeURIComponent(user.token);
+    const [raw, signature] = signed.split('.');
+    expect(raw && signature, `set-auth-token is token.signature: ${signed}`).toBeTruthy();
+    expectError(await call('/api/me', { token: raw as string }), 'AUTH_REQUIRED', 401);
+    expect((await call('/api/me', { token: user.token })).status).toBe(200);
+  });
+
   it('accepts Better Auth’s session cookie as well as the bearer token', async () => {
     const user = await signUp('Cookie');
     const signIn = await call('/api/auth/sign-in/email', {
