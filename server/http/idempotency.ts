@@ -80,7 +80,9 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   c.set('idempotency', 'new');
   await next();
   if (held.stored) return;
-  if (c.res.status >= 500) {
+  // Passing failures are not the request's answer: a 5xx, or a 429 (too busy now). The claim goes, so a retry
+  // with the same key runs afresh instead of replaying them.
+  if (c.res.status >= 500 || c.res.status === 429) {
     await db.run(sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key} AND claim = ${claimId} AND state = 'in_progress'`);
     return;
   }

@@ -15,13 +15,12 @@ export interface Planned {
   readonly holds: SQL;
 }
 
-/** Planning kept losing to concurrent writes: an unexpected outcome (a 500, not stored, so the client retries). */
-export class PlanContendedError extends Error {
-  constructor(attempts: number, options: { cause: unknown }) {
-    super(`the rows a plan was made over changed before each of ${attempts} commits`, options);
-    this.name = 'PlanContendedError';
-  }
-}
+/**
+ * Planning kept losing to concurrent writes: a passing condition, answered 429 RATE_LIMITED with Retry-After
+ * (never a 5xx; the idempotency layer does not store a 429, so a retry with the same key runs afresh).
+ */
+const contended = (attempts: number) =>
+  new HttpError('RATE_LIMITED', `the rows this request was planned over changed before each of ${attempts} commits: retry`, { attempts }, { 'Retry-After': '1' });
 
 const MAX_ATTEMPTS = 5;
 
@@ -31,7 +30,7 @@ const MAX_ATTEMPTS = 5;
  *
  *   plan(read) ──commit: [holds? or roll back] + effect + stored response──▶ done: the answer is what was written
  *       ▲                                  │ holds is false: a write committed since the read
- *       └───────────── plan again ◀────────┘ (MAX_ATTEMPTS in all, then PlanContendedError)
+ *       └───────────── plan again ◀────────┘ (MAX_ATTEMPTS in all, then 429 RATE_LIMITED)
  *
  * Why: the answer (stored for idempotent replay in the same batch as the effect, see commit) is computed from
  * the plan, and D1 holds no lock between a read and a later batch. A write that landed in between could make
@@ -50,7 +49,7 @@ export async function commitPlanned<P extends Planned>(c: Context<AppEnv>, plan:
     } catch (error) {
       // A lost claim or a failed guard is commit's own answer; any other error stands unless the plan went stale.
       if (error instanceof HttpError || (await stillHolds(c, planned.holds))) throw error;
-      if (attempt === MAX_ATTEMPTS) throw new PlanContendedError(attempt, { cause: error });
+      if (attempt === MAX_ATTEMPTS) throw contended(attempt);
     }
   }
 }
