@@ -37,6 +37,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   // A fixed secret for tests only; real ones live in .dev.vars (npm start) or wrangler secrets.
                   BETTER_AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+                  // Tests are local development: trust localhost origins (tests that need a deployment unset it).
+                  TRUST_LOCALHOST_ORIGINS: 'true',
                 },
               },
             }),

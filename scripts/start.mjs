@@ -3,14 +3,15 @@
 //   1. .dev.vars with a random BETTER_AUTH_SECRET, created once and never committed;
 //   2. the app built into dist/app (served by the Worker as static assets);
 //   3. D1 migrations applied to the local database (offline, no prompt);
-//   4. `wrangler dev` on 127.0.0.1:$PORT (default 8787), quiet and offline, stopped with its process group.
+//   4. `wrangler dev` on 127.0.0.1:$PORT (default 8787), quiet and offline, stopped with its process group, with
+//      localhost origins trusted (local development only; see README, "Auth and CORS").
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './build-app.mjs';
-import { quietWranglerEnv } from './wrangler-env.mjs';
+import { localDevVarArgs, quietWranglerEnv } from './wrangler-env.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
@@ -54,7 +55,7 @@ if (existsSync(migrationsDir) && readdirSync(migrationsDir).some((f) => f.endsWi
   }
 }
 
-const child = spawn(wrangler, ['dev', '--ip', host, '--port', String(port), '--log-level', 'log'], {
+const child = spawn(wrangler, ['dev', '--ip', host, '--port', String(port), ...localDevVarArgs, '--log-level', 'log'], {
   cwd: root,
   env: quietWranglerEnv,
   detached: true,

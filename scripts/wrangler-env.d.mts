@@ -1,1 +1,2 @@
 export declare const quietWranglerEnv: NodeJS.ProcessEnv;
+export declare const localDevVarArgs: string[];

@@ -8,3 +8,7 @@ export const quietWranglerEnv = {
   WRANGLER_HIDE_BANNER: 'true',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
 };
+
+// `wrangler dev` arguments that mark a local development run (never part of wrangler.toml, so never deployed):
+// trust the API from dev servers on http://localhost:* and http://127.0.0.1:* (server/http/origins.ts).
+export const localDevVarArgs = ['--var', 'TRUST_LOCALHOST_ORIGINS:true'];

@@ -10,6 +10,12 @@ export interface Env {
   BETTER_AUTH_URL?: string;
   /** Comma-separated extra app origins allowed by CORS and Better Auth. */
   APP_ORIGINS?: string;
+  /**
+   * Local development only: "true" trusts `http://localhost:*` and `http://127.0.0.1:*` (CORS with credentials
+   * and Better Auth's origin check). `npm start` and the test harnesses set it; wrangler.toml never does, so a
+   * deployment trusts only its own origin and APP_ORIGINS.
+   */
+  TRUST_LOCALHOST_ORIGINS?: string;
 }
 
 export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };

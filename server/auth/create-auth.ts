@@ -4,7 +4,7 @@ import { bearer } from 'better-auth/plugins/bearer';
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../db/schema.js';
 import type { Env } from '../env.js';
-import { appOrigins } from '../http/origins.js';
+import { trustedOriginPatterns } from '../http/origins.js';
 
 /**
  * Better Auth, created per request: the D1 binding only exists inside a request. Email/password sign-up and
@@ -23,8 +23,8 @@ export function createAuth(env: Env, requestUrl: string) {
     database: drizzleAdapter(drizzle(env.DB, { schema }), { provider: 'sqlite', schema }),
     emailAndPassword: { enabled: true },
     plugins: [bearer({ requireSignature: true })],
-    // The Worker's own origin, local dev servers on any port, and the configured app origins.
-    trustedOrigins: [origin, 'http://localhost:*', 'http://127.0.0.1:*', ...appOrigins(env)],
+    // The Worker's own origin, the configured app origins, and local dev servers only in local development.
+    trustedOrigins: [origin, ...trustedOriginPatterns(env)],
     telemetry: { enabled: false },
   });
 }

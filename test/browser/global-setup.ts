@@ -18,7 +18,9 @@ export async function setup(project: TestProject) {
   if (!existsSync('/usr/bin/chromium')) {
     throw new Error('Chromium is missing: install it with `apt-get update && apt-get install -y chromium` (.ci/run does this).');
   }
-  worker = await startWorker();
+  // The page is served by vitest from a localhost port: a cross-origin caller the Worker trusts only in local
+  // development, which this is.
+  worker = await startWorker({ trustLocalhostOrigins: true });
   project.provide('workerUrl', worker.baseUrl);
 }
 

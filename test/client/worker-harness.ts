@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quietWranglerEnv } from '../../scripts/wrangler-env.mjs';
+import { localDevVarArgs, quietWranglerEnv } from '../../scripts/wrangler-env.mjs';
 
 /**
  * The real Worker under `wrangler dev` on a free port with its own local D1 (migrations applied), for
@@ -27,7 +27,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startWorker(): Promise<RunningWorker> {
+export interface WorkerOptions {
+  /**
+   * Run as local development does (`npm start`): trust pages served from http://localhost:* and
+   * http://127.0.0.1:*, such as vitest's browser page. Off, the Worker trusts only its own origin, as deployed.
+   */
+  trustLocalhostOrigins?: boolean;
+}
+
+export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
   const persist = mkdtempSync(join(tmpdir(), 'sync-worker-'));
   const applied = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
     env: quietWranglerEnv,
@@ -46,6 +54,7 @@ export async function startWorker(): Promise<RunningWorker> {
       '--inspector-port', String(inspectorPort),
       '--persist-to', persist,
       '--var', 'BETTER_AUTH_SECRET:integration-test-secret-0123456789abcdef',
+      ...(options.trustLocalhostOrigins ? localDevVarArgs : []),
       '--log-level', 'error',
     ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quietWranglerEnv },

@@ -53,6 +53,22 @@ describe('auth', () => {
     expect(foreign.status).toBe(403);
   });
 
+  it('refuses sign-ups from localhost origins unless TRUST_LOCALHOST_ORIGINS is "true"', async () => {
+    const body = (tag: string) => ({ email: `local-${tag}-${Date.now()}@example.com`, password: 'correct horse battery', name: 'L' });
+    const headers = { origin: 'http://localhost:5173' };
+    const deployed = await call('/api/auth/sign-up/email', { method: 'POST', body: body('deployed'), headers, bindings: { TRUST_LOCALHOST_ORIGINS: undefined } });
+    expect(deployed.status).toBe(403);
+    const local = await call('/api/auth/sign-up/email', { method: 'POST', body: body('local'), headers, bindings: { TRUST_LOCALHOST_ORIGINS: 'true' } });
+    expect(local.status).toBe(200);
+    const configured = await call('/api/auth/sign-up/email', {
+      method: 'POST',
+      body: body('configured'),
+      headers: { origin: 'https://app.example' },
+      bindings: { TRUST_LOCALHOST_ORIGINS: undefined, APP_ORIGINS: 'https://app.example' },
+    });
+    expect(configured.status).toBe(200);
+  });
+
   it('refuses a wrong password', async () => {
     const user = await signUp('Bob');
     const res = await call('/api/auth/sign-in/email', { method: 'POST', body: { email: user.email, password: 'nope nope nope' } });

@@ -1,5 +1,7 @@
-import { SELF, env } from 'cloudflare:test';
+import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { expect } from 'vitest';
+import { app } from '../../server/app.js';
+import type { Env } from '../../server/env.js';
 import { errorBodySchema, type ErrorBody } from '../../shared/index.js';
 
 export const ORIGIN = 'http://127.0.0.1:8787';
@@ -19,6 +21,11 @@ export interface CallOptions {
   token?: string | undefined;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Bindings to change for this call (`undefined` removes one), e.g. a deployment without the local-development
+   * flags. The call then runs the app directly with those bindings instead of going through SELF.
+   */
+  bindings?: Partial<Record<keyof Env, string | undefined>>;
 }
 
 /** Calls the Worker the way a client would (JSON in, JSON out). */
@@ -30,7 +37,8 @@ export async function call(path: string, options: CallOptions = {}): Promise<{ s
     headers['content-type'] ??= 'application/json';
     body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   }
-  const res = await SELF.fetch(`${ORIGIN}${path}`, { method: options.method ?? 'GET', headers, body });
+  const request = new Request(`${ORIGIN}${path}`, { method: options.method ?? 'GET', headers, body });
+  const res = options.bindings ? await fetchWithBindings(request, options.bindings) : await SELF.fetch(request);
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -39,6 +47,14 @@ export async function call(path: string, options: CallOptions = {}): Promise<{ s
     // not JSON: keep the text so the assertion shows it
   }
   return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** The app with the test bindings changed by `bindings`, waiting for its waitUntil work like the runtime would. */
+export async function fetchWithBindings(request: Request, bindings: NonNullable<CallOptions['bindings']>): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(request, { ...env, ...bindings }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 /** A real Better Auth user: signed up, then signed in for a bearer token. */

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as schema from '../../server/db/schema.js';
 import type { Db } from '../../server/env.js';
 import { purgeExpired } from '../../server/scheduled/purge.js';
-import { ORIGIN, call, count, createOrg, expectError, signUp } from './helpers.js';
+import { ORIGIN, call, count, createOrg, expectError, fetchWithBindings, signUp } from './helpers.js';
 
 describe('http edge', () => {
   it('answers CORS preflights for app origins with the protocol headers, and not for others', async () => {
@@ -25,6 +25,29 @@ describe('http edge', () => {
     const exposed = (simple.headers.get('access-control-expose-headers') ?? '').toLowerCase();
     expect(exposed).toContain('idempotent-replayed');
     expect(exposed).toContain('set-auth-token');
+  });
+
+  it('trusts localhost origins for CORS only where TRUST_LOCALHOST_ORIGINS is "true"', async () => {
+    const preflight = (origin: string, bindings?: Parameters<typeof fetchWithBindings>[1]) => {
+      const request = new Request(`${ORIGIN}/api/orgs`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+      return bindings ? fetchWithBindings(request, bindings) : SELF.fetch(request);
+    };
+    const allowed = async (origin: string, bindings?: Parameters<typeof fetchWithBindings>[1]) =>
+      (await preflight(origin, bindings)).headers.get('access-control-allow-origin');
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000', 'http://localhost']) {
+      expect(await allowed(origin)).toBe(origin);
+      expect(await allowed(origin, { TRUST_LOCALHOST_ORIGINS: undefined })).toBeNull();
+      expect(await allowed(origin, { TRUST_LOCALHOST_ORIGINS: 'false' })).toBeNull();
+    }
+    const deployed = { TRUST_LOCALHOST_ORIGINS: undefined, APP_ORIGINS: 'https://app.example, https://beta.app.example' };
+    expect(await allowed('https://beta.app.example', deployed)).toBe('https://beta.app.example');
+    expect(await allowed('https://evil.example', deployed)).toBeNull();
+    const simple = await call('/api/health', { headers: { origin: 'http://localhost:5173' }, bindings: { TRUST_LOCALHOST_ORIGINS: undefined } });
+    expect(simple.status).toBe(200);
+    expect(simple.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('refuses bodies over 1 MiB with 413 BODY_TOO_LARGE', async () => {
