@@ -25,6 +25,8 @@ export const LIMITS = {
   maxPageLimit: 1000,
   defaultPageLimit: 200,
   maxNameLength: 255,
+  /** An email address (RFC 5321's 256-octet path minus its angle brackets). */
+  maxEmailLength: 254,
   maxDescriptionLength: 2000,
   /** Tombstones (and cursors that could still need them) live this long. */
   tombstoneRetentionMs: 30 * 24 * 60 * 60 * 1000,

@@ -5,6 +5,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../db/schema.js';
 import type { Env } from '../env.js';
 import { trustedOriginPatterns } from '../http/origins.js';
+import { boundUserFields } from './bound-user-fields.js';
 
 /**
  * Better Auth, created per request: the D1 binding only exists inside a request. Email/password sign-up and
@@ -23,6 +24,7 @@ export function createAuth(env: Env, requestUrl: string) {
     database: drizzleAdapter(drizzle(env.DB, { schema }), { provider: 'sqlite', schema }),
     emailAndPassword: { enabled: true },
     plugins: [bearer({ requireSignature: true })],
+    hooks: { before: boundUserFields },
     // The Worker's own origin, the configured app origins, and local dev servers only in local development.
     trustedOrigins: [origin, ...trustedOriginPatterns(env)],
     telemetry: { enabled: false },

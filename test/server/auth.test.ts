@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../../shared/index.js';
 import { call, expectError, signUp } from './helpers.js';
 
 describe('auth', () => {
@@ -67,6 +68,41 @@ describe('auth', () => {
       bindings: { TRUST_LOCALHOST_ORIGINS: undefined, APP_ORIGINS: 'https://app.example' },
     });
     expect(configured.status).toBe(200);
+  });
+
+  it('bounds names and emails at sign-up with a 400 that says which', async () => {
+    const tag = Date.now().toString(36);
+    const signUpWith = (email: string, name: string) =>
+      call('/api/auth/sign-up/email', { method: 'POST', body: { email, password: 'correct horse battery', name } });
+    /** A valid address exactly `length` characters long. */
+    const emailOf = (length: number) => {
+      const domain = `${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(60)}.com`;
+      const local = `${tag}${'l'.repeat(64)}`.slice(0, length - domain.length - 1);
+      return `${local}@${domain}`;
+    };
+    expect(emailOf(LIMITS.maxEmailLength)).toHaveLength(LIMITS.maxEmailLength);
+
+    const longName = await signUpWith(`long-name-${tag}@example.com`, 'n'.repeat(LIMITS.maxNameLength + 1));
+    expect(longName.status).toBe(400);
+    expect(longName.body).toMatchObject({ code: 'NAME_TOO_LONG' });
+    const longEmail = await signUpWith(`x${emailOf(LIMITS.maxEmailLength)}`, 'E');
+    expect(longEmail.status).toBe(400);
+    expect(longEmail.body).toMatchObject({ code: 'EMAIL_TOO_LONG' });
+
+    const atLimits = await signUpWith(emailOf(LIMITS.maxEmailLength), 'n'.repeat(LIMITS.maxNameLength));
+    expect(atLimits.status, JSON.stringify(atLimits.body)).toBe(200);
+  });
+
+  it('bounds names on update-user with a 400, and keeps the old name', async () => {
+    const user = await signUp('Named');
+    const huge = await call('/api/auth/update-user', { method: 'POST', token: user.token, body: { name: 'x'.repeat(500_000) } });
+    expect(huge.status).toBe(400);
+    expect(huge.body).toMatchObject({ code: 'NAME_TOO_LONG' });
+    expect((await call('/api/me', { token: user.token })).body.user.name).toBe('Named');
+
+    const atLimit = 'y'.repeat(LIMITS.maxNameLength);
+    expect((await call('/api/auth/update-user', { method: 'POST', token: user.token, body: { name: atLimit } })).status).toBe(200);
+    expect((await call('/api/me', { token: user.token })).body.user.name).toBe(atLimit);
   });
 
   it('refuses a wrong password', async () => {
