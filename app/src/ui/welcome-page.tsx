@@ -1,0 +1,16 @@
+import { CreateOrgForm } from './create-org-form.js';
+
+/** A user in no org yet: what an org is for, and the form that creates the first one. */
+export function WelcomePage() {
+  return (
+    <>
+      <div className="page-head">
+        <h1>Welcome</h1>
+        <p className="muted">Projects live in an organization. Create one for your team; you can invite colleagues by email afterwards.</p>
+      </div>
+      <section className="panel" aria-label="Create your first organization">
+        <CreateOrgForm />
+      </section>
+    </>
+  );
+}
