@@ -34,7 +34,7 @@ export function OutboxOpItem({ op, now, retry, discard }: { op: LocalOp; now: nu
       <p className="op-state">{stateText(op, now)}</p>
       {failed && op.error && (
         <p className="op-error" data-testid={TEST_IDS.opError}>
-          {op.error.message} <code>{op.error.code}</code>
+          Reason: {op.error.message} <code>{op.error.code}</code>
         </p>
       )}
       {!failed && op.error && op.error.code !== OFFLINE && (

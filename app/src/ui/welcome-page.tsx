@@ -11,6 +11,7 @@ export function WelcomePage() {
       <section className="panel" aria-label="Create your first organization">
         <CreateOrgForm />
       </section>
+      <p className="hint">Joining a colleague’s organization instead? Once they add your email, it appears here with the next sync.</p>
     </>
   );
 }

@@ -26,10 +26,8 @@ export function Workspace({ signedIn }: { signedIn: SignedIn }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <div className="top">
-          <AppHeader session={signedIn.session} />
-          <SyncBar />
-        </div>
+        <AppHeader session={signedIn.session} />
+        <SyncBar />
         <div className="layout">
           <main id="main" className="content" tabIndex={-1}>
             <Page />
