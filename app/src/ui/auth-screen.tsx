@@ -31,7 +31,7 @@ export function AuthScreen() {
 
   return (
     <main className="auth" id="main">
-      <div className="auth-card">
+      <div className="panel auth-card">
         <h1 className="auth-title">Appraisal</h1>
         <p className="lede">Critical appraisal for research teams. Your projects stay on this device and keep working offline.</p>
         {offline && (

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useProjects, useSyncEngine } from '../../../client/react/index.js';
 import { useAction } from '../hooks/use-action.js';
 import { useUnsyncedEntities } from '../hooks/use-unsynced-entities.js';
@@ -7,6 +7,7 @@ import type { Org } from '../model/types.js';
 import { withArticle } from '../model/words.js';
 import { TEST_IDS } from '../test-ids.js';
 import { ActionMessage } from './messages.js';
+import { NameForm } from './name-form.js';
 import { ProjectRow } from './project-row.js';
 
 /** The org's projects (those this user can see): create, rename, delete; all of it works offline. */
@@ -18,15 +19,13 @@ export function ProjectsPage({ org }: { org: Org }) {
   const create = useAction();
   const rowAction = useAction();
 
-  const onCreate = (event: FormEvent) => {
-    event.preventDefault();
+  const onCreate = () =>
     void create.run(async () => {
       const project = await engine.projects.create(org.id, { name });
       // Typing may have gone on while this was saved: clear only what was submitted.
       setName((current) => (current === name ? '' : current));
       return `Created “${project.name}”.`;
     });
-  };
 
   return (
     <>
@@ -37,18 +36,19 @@ export function ProjectsPage({ org }: { org: Org }) {
         </p>
       </div>
 
-      <form className="panel stack-form" onSubmit={onCreate} noValidate>
-        <div className="field">
-          <label htmlFor="new-project-name">New project</label>
-          <div className="input-row">
-            <input id="new-project-name" data-testid={TEST_IDS.newProjectName} value={name} maxLength={255} onChange={(e) => setName(e.target.value)} placeholder="e.g. RCT appraisal" />
-            <button type="submit" className="btn btn-primary" data-testid={TEST_IDS.createProject} disabled={create.busy}>
-              Create project
-            </button>
-          </div>
-        </div>
-        <ActionMessage action={create} />
-      </form>
+      <NameForm
+        className="panel"
+        id="new-project-name"
+        label="New project"
+        value={name}
+        onChange={setName}
+        onSubmit={onCreate}
+        action={create}
+        inputTestId={TEST_IDS.newProjectName}
+        buttonTestId={TEST_IDS.createProject}
+        buttonLabel="Create project"
+        placeholder="e.g. RCT appraisal"
+      />
 
       <section className="panel" aria-labelledby="project-list-title">
         <h2 id="project-list-title" className="visually-hidden">
