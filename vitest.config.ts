@@ -54,7 +54,8 @@ export default defineConfig(async () => {
           test: {
             name: 'browser',
             include: ['test/browser/**/*.test.ts'],
-            globalSetup: ['./test/browser/global-setup.ts'],
+            // A project's global setup runs before the root's: build the app before this one starts wrangler dev.
+            globalSetup: ['./test/app-build-setup.ts', './test/browser/global-setup.ts'],
             testTimeout: 60_000,
             browser: {
               enabled: true,

@@ -68,7 +68,7 @@ export function DiagnosticsPanel() {
         </span>
       </p>
       <p className="diag-line muted">
-        {status === undefined ? 'Starting…' : status.leader ? 'This tab syncs for every open tab.' : 'Another tab is syncing; this one follows its changes.'}
+        {status === undefined ? 'Starting…' : status.leader ? 'This tab syncs for every open tab.' : 'This tab follows the one that syncs (or waits for its turn).'}
         {status && ` Clock offset to the server: ${Math.round(status.clockOffsetMs)} ms.`}
       </p>
       <button
