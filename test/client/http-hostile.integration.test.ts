@@ -1,20 +1,13 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorBodySchema, LIMITS } from '../../shared/index.js';
-import { startWorker, type RunningWorker } from './worker-harness.js';
+import { workerForFile } from './worker-harness.js';
 
 /**
  * Hostile HTTP against the real Worker under `wrangler dev`: what workerd in the test pool cannot show, since
  * there a request body is never a socket that is still streaming in.
  */
-let worker: RunningWorker;
-
-beforeAll(async () => {
-  worker = await startWorker();
-}, 90_000);
-afterAll(async () => {
-  await worker?.stop();
-});
+const worker = workerForFile();
 
 interface Answer {
   status: number;
@@ -48,10 +41,10 @@ function deadline(req: ClientRequest, ms: number, what: string): void {
 function chunkedPost(path: string, body: number | Buffer, chunkBytes = 64 * 1024): Promise<Answer> {
   const bytes = typeof body === 'number' ? Buffer.alloc(body, 'x') : body;
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, worker.baseUrl), {
+    const req = request(new URL(path, worker().baseUrl), {
       method: 'POST',
       agent: false,
-      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', origin: worker.baseUrl },
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', origin: worker().baseUrl },
     });
     deadline(req, 15_000, `POST ${path}`);
     let answered = false;
@@ -79,7 +72,7 @@ function chunkedPost(path: string, body: number | Buffer, chunkBytes = 64 * 1024
 function timedGet(path: string, timeoutMs: number): Promise<Answer & { ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, worker.baseUrl), { agent: false });
+    const req = request(new URL(path, worker().baseUrl), { agent: false });
     deadline(req, timeoutMs, `GET ${path}`);
     req.on('response', (res) => collect(res).then((a) => resolve({ ...a, ms: performance.now() - started }), reject));
     req.on('error', reject);
