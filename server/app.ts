@@ -24,6 +24,7 @@ export const app = new Hono<AppEnv>();
 
 app.use('/api/*', async (c, next) => {
   const started = Date.now();
+  c.set('now', started);
   c.set('requestId', crypto.randomUUID());
   await next();
   log({
@@ -57,13 +58,13 @@ app.use('/api/*', async (c, next) => {
   await next();
 });
 
-app.get('/api/health', (c) => c.json({ ok: true, serverTime: Date.now() }));
+app.get('/api/health', (c) => c.json({ ok: true, serverTime: c.var.now }));
 
 app.on(['GET', 'POST'], '/api/auth/*', (c) => createAuth(c.env, c.req.url).handler(c.req.raw));
 
 app.use('/api/*', requireUser, idempotency);
 
-app.get('/api/me', (c) => c.json({ user: c.var.user, serverTime: Date.now() }));
+app.get('/api/me', (c) => c.json({ user: c.var.user, serverTime: c.var.now }));
 app.route('/api/orgs', orgRoutes);
 app.route('/api/orgs', projectRoutes);
 app.route('/api/orgs', orgSettingsRoutes);

@@ -28,6 +28,11 @@ export interface AuthUser {
 
 /** Per-request variables set by middleware. */
 export interface Vars {
+  /**
+   * The request's time, read once as it arrives: every service, page, cursor and stored row of this request
+   * uses it, so one request never stamps two different "nows" (and tests can reason about one instant).
+   */
+  now: number;
   db: Db;
   user: AuthUser;
   requestId: string;

@@ -8,8 +8,8 @@ import { purgeExpired } from './scheduled/purge.js';
 /** The Worker entry: the Hono app for requests, the purge for the cron trigger. */
 export default {
   fetch: app.fetch,
-  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
-    const purged = await purgeExpired(drizzle(env.DB, { schema }));
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    const purged = await purgeExpired(drizzle(env.DB, { schema }), controller.scheduledTime);
     log({ msg: 'purge', ...purged });
   },
 } satisfies ExportedHandler<Env>;

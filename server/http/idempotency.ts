@@ -38,7 +38,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const userId = c.var.user.id;
   const url = new URL(c.req.url);
   const fingerprint = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`);
-  const now = Date.now();
+  const now = c.var.now;
   const claimId = crypto.randomUUID();
 
   // Claim atomically: insert, or take over a record that expired or whose holder crashed (same request only).

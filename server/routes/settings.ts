@@ -21,8 +21,7 @@ const orgKeyParam = z.object({ orgId: idSchema, key: settingKeySchema });
 
 /** PATCH merge: plan over what is stored and commit while that holds (planned again if a write got in between). */
 async function merge(c: Context<AppEnv>, scope: SettingsScope, input: SettingsMergeRequest) {
-  const now = Date.now();
-  const { response, plan } = await commitPlanned(c, () => prepareMerge(c.var.db, scope, input, now));
+  const { response, plan } = await commitPlanned(c, () => prepareMerge(c.var.db, scope, input, c.var.now));
   logUnapplied(scope, plan.results);
   return response;
 }
@@ -30,13 +29,13 @@ async function merge(c: Context<AppEnv>, scope: SettingsScope, input: SettingsMe
 /** User settings: GET/PUT/PATCH /api/settings. */
 export const userSettingsRoutes = new Hono<AppEnv>()
   .get('/', validate('query', pageQuerySchema), async (c) =>
-    c.json(await listSettings(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('query'))),
+    c.json(await listSettings(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('query'), c.var.now)),
   )
   .patch('/', validate('json', settingsMergeRequestSchema), async (c) =>
     merge(c, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('json')),
   )
   .put('/:key', validate('param', keyParam), validate('json', settingPutRequestSchema), async (c) =>
-    commit(c, await putSetting(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('param').key, c.req.valid('json').value)),
+    commit(c, await putSetting(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('param').key, c.req.valid('json').value, c.var.now)),
   );
 
 /** Org settings: read by members, written by admins and owners. */
@@ -44,7 +43,7 @@ export const orgSettingsRoutes = new Hono<AppEnv>()
   .get('/:orgId/settings', validate('param', orgParam), validate('query', pageQuerySchema), async (c) => {
     const { orgId } = c.req.valid('param');
     await requireOrgRole(c.var.db, orgId, c.var.user.id, 'member');
-    return c.json(await listSettings(c.var.db, { scope: 'org', scopeId: orgId }, c.req.valid('query')));
+    return c.json(await listSettings(c.var.db, { scope: 'org', scopeId: orgId }, c.req.valid('query'), c.var.now));
   })
   .patch('/:orgId/settings', validate('param', orgParam), validate('json', settingsMergeRequestSchema), async (c) => {
     const { orgId } = c.req.valid('param');
@@ -54,5 +53,5 @@ export const orgSettingsRoutes = new Hono<AppEnv>()
   .put('/:orgId/settings/:key', validate('param', orgKeyParam), validate('json', settingPutRequestSchema), async (c) => {
     const { orgId, key } = c.req.valid('param');
     await requireOrgRole(c.var.db, orgId, c.var.user.id, 'admin');
-    return commit(c, await putSetting(c.var.db, { scope: 'org', scopeId: orgId }, key, c.req.valid('json').value));
+    return commit(c, await putSetting(c.var.db, { scope: 'org', scopeId: orgId }, key, c.req.valid('json').value, c.var.now));
   });

@@ -9,7 +9,7 @@ import type { Db } from '../env.js';
  * instead of silently missing a delete. Settings registers holding null are CRDT tombstones: they are kept, or
  * a replica that was offline could resurrect the deleted value.
  */
-export async function purgeExpired(db: Db, now = Date.now()): Promise<{ idempotency: number; tombstones: number }> {
+export async function purgeExpired(db: Db, now: number): Promise<{ idempotency: number; tombstones: number }> {
   const horizon = now - LIMITS.tombstoneRetentionMs;
   const tombstoned = sql`
     SELECT seq FROM project_members WHERE deleted_at IS NOT NULL AND deleted_at < ${horizon}

@@ -12,7 +12,7 @@ import { resolveUser } from './users.js';
 
 const { role: memberRole, keepsAnOwner, lastOwnerOr404 } = orgMembership;
 
-export async function listOrgMembers(db: Db, user: AuthUser, orgId: string, query: PageQuery): Promise<Page<OrgMemberItem>> {
+export async function listOrgMembers(db: Db, user: AuthUser, orgId: string, query: PageQuery, now: number): Promise<Page<OrgMemberItem>> {
   await requireOrgRole(db, orgId, user.id, 'member');
   return runPage<OrgMemberItem>(
     db,
@@ -20,16 +20,16 @@ export async function listOrgMembers(db: Db, user: AuthUser, orgId: string, quer
     query,
     sql`SELECT ${ORG_MEMBER_ITEM} AS item, m.seq AS seq, m.user_id AS k
         FROM org_members m JOIN user u ON u.id = m.user_id WHERE m.org_id = ${orgId}`,
+        now,
   );
 }
 
 /** Admins add members and admins; only an owner grants owner. A removed member is revived in place. */
-export async function addOrgMember(db: Db, user: AuthUser, orgId: string, input: AddOrgMemberRequest): Promise<Mutation> {
+export async function addOrgMember(db: Db, user: AuthUser, orgId: string, input: AddOrgMemberRequest, now: number): Promise<Mutation> {
   const caller = await requireOrgRole(db, orgId, user.id, 'admin');
   if (input.role === 'owner' && caller.role !== 'owner') throw forbidden('only an owner grants owner');
   const targetId = await resolveUser(db, input);
   if ((await memberRole(db, orgId, targetId)) !== null) throw new HttpError('ALREADY_MEMBER', 'already a member of this org');
-  const now = Date.now();
   return {
     status: 201,
     effect: [
@@ -47,12 +47,12 @@ export async function updateOrgMember(
   orgId: string,
   targetId: string,
   input: UpdateOrgMemberRequest,
+  now: number,
 ): Promise<Mutation> {
   const caller = await requireOrgRole(db, orgId, user.id, 'admin');
   const current = await memberRole(db, orgId, targetId);
   if (current === null) throw notFound('member');
   if ((current === 'owner' || input.role === 'owner') && caller.role !== 'owner') throw forbidden('only an owner changes owners');
-  const now = Date.now();
   return {
     status: 200,
     effect: [
@@ -67,13 +67,12 @@ export async function updateOrgMember(
  * A member leaves, or an admin removes them (an owner only by an owner). Their project memberships in the
  * org are revoked in the same batch, so their next pulls return tombstones for all of it.
  */
-export async function removeOrgMember(db: Db, user: AuthUser, orgId: string, targetId: string): Promise<Mutation> {
+export async function removeOrgMember(db: Db, user: AuthUser, orgId: string, targetId: string, now: number): Promise<Mutation> {
   const self = targetId === user.id;
   const caller = await requireOrgRole(db, orgId, user.id, self ? 'member' : 'admin');
   const current = await memberRole(db, orgId, targetId);
   if (current === null) throw notFound('member');
   if (!self && current === 'owner' && caller.role !== 'owner') throw forbidden('only an owner removes an owner');
-  const now = Date.now();
   return {
     status: 200,
     effect: [

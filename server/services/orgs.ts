@@ -12,21 +12,21 @@ import { requireOrgRole } from './access.js';
  * The caller's orgs with their role. A row's position is the later of the org's and the membership's seq, so
  * a rename, a role change, a removal (tombstone) and an addition all reach the caller's next pull.
  */
-export function listOrgs(db: Db, user: AuthUser, query: PageQuery): Promise<Page<OrgItem>> {
+export function listOrgs(db: Db, user: AuthUser, query: PageQuery, now: number): Promise<Page<OrgItem>> {
   return runPage<OrgItem>(
     db,
     'orgs',
     query,
     sql`SELECT ${ORG_ITEM} AS item, MAX(o.seq, m.seq) AS seq, o.id AS k
         FROM org_members m JOIN orgs o ON o.id = m.org_id WHERE m.user_id = ${user.id}`,
+        now,
   );
 }
 
-export async function createOrg(db: Db, user: AuthUser, input: CreateOrgRequest): Promise<Mutation> {
+export async function createOrg(db: Db, user: AuthUser, input: CreateOrgRequest, now: number): Promise<Mutation> {
   const id = input.id ?? crypto.randomUUID();
   const existing = await db.all(sql`SELECT 1 FROM orgs WHERE id = ${id}`);
   if (existing.length > 0) throw new HttpError('ALREADY_EXISTS', 'an org with this id exists');
-  const now = Date.now();
   return {
     status: 201,
     effect: [
@@ -39,9 +39,8 @@ export async function createOrg(db: Db, user: AuthUser, input: CreateOrgRequest)
   };
 }
 
-export async function updateOrg(db: Db, user: AuthUser, orgId: string, input: UpdateOrgRequest): Promise<Mutation> {
+export async function updateOrg(db: Db, user: AuthUser, orgId: string, input: UpdateOrgRequest, now: number): Promise<Mutation> {
   await requireOrgRole(db, orgId, user.id, 'admin');
-  const now = Date.now();
   return {
     status: 200,
     effect: [

@@ -23,6 +23,7 @@ export async function listProjectMembers(
   orgId: string,
   projectId: string,
   query: PageQuery,
+  now: number,
 ): Promise<Page<ProjectMemberItem>> {
   await requireProjectAccess(db, orgId, projectId, user.id);
   return runPage<ProjectMemberItem>(
@@ -31,6 +32,7 @@ export async function listProjectMembers(
     query,
     sql`SELECT ${PROJECT_MEMBER_ITEM} AS item, pm.seq AS seq, pm.user_id AS k
         FROM project_members pm JOIN user u ON u.id = pm.user_id WHERE pm.project_id = ${projectId}`,
+        now,
   );
 }
 
@@ -41,6 +43,7 @@ export async function addProjectMember(
   orgId: string,
   projectId: string,
   input: AddProjectMemberRequest,
+  now: number,
 ): Promise<Mutation> {
   requireProjectManager(await requireProjectAccess(db, orgId, projectId, user.id));
   const targetId = await resolveUser(db, input);
@@ -49,7 +52,6 @@ export async function addProjectMember(
   );
   if (inOrg.length === 0) throw new HttpError('MEMBER_NOT_FOUND', 'the user is not a member of this org', { reason: 'not_org_member' });
   if ((await memberRole(db, projectId, targetId)) !== null) throw new HttpError('ALREADY_MEMBER', 'already a member of this project');
-  const now = Date.now();
   return {
     status: 201,
     effect: [
@@ -67,10 +69,10 @@ export async function updateProjectMember(
   projectId: string,
   targetId: string,
   input: UpdateProjectMemberRequest,
+  now: number,
 ): Promise<Mutation> {
   requireProjectManager(await requireProjectAccess(db, orgId, projectId, user.id));
   if ((await memberRole(db, projectId, targetId)) === null) throw notFound('member');
-  const now = Date.now();
   return {
     status: 200,
     effect: [
@@ -88,11 +90,11 @@ export async function removeProjectMember(
   orgId: string,
   projectId: string,
   targetId: string,
+  now: number,
 ): Promise<Mutation> {
   const access = await requireProjectAccess(db, orgId, projectId, user.id);
   if (targetId !== user.id) requireProjectManager(access);
   if ((await memberRole(db, projectId, targetId)) === null) throw notFound('member');
-  const now = Date.now();
   return {
     status: 200,
     effect: [

@@ -18,12 +18,12 @@ import { isOrgAdmin, requireOrgRole, requireProjectAccess, requireProjectManager
  * not be listed as tombstones to someone who never saw them. So that cursor is 410 CURSOR_EXPIRED and the
  * client resyncs the collection from scratch, which returns exactly the visible rows.
  */
-export async function listProjects(db: Db, user: AuthUser, orgId: string, query: PageQuery): Promise<Page<ProjectItem>> {
+export async function listProjects(db: Db, user: AuthUser, orgId: string, query: PageQuery, now: number): Promise<Page<ProjectItem>> {
   const access = await requireOrgRole(db, orgId, user.id, 'member');
   const tag = `projects:${orgId}`;
   if (query.cursor !== undefined) {
     const meta = await readMeta(db);
-    const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now: Date.now() });
+    const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now });
     if (access.membershipSeq > from.seq) {
       throw new HttpError('CURSOR_EXPIRED', 'your role in this org changed: resync projects from scratch');
     }
@@ -33,17 +33,16 @@ export async function listProjects(db: Db, user: AuthUser, orgId: string, query:
     : sql`SELECT ${PROJECT_ITEM_VIA_MEMBERSHIP} AS item, MAX(p.seq, pm.seq) AS seq, p.id AS k
           FROM projects p JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = ${user.id}
           WHERE p.org_id = ${orgId}`;
-  return runPage<ProjectItem>(db, tag, query, select);
+  return runPage<ProjectItem>(db, tag, query, select, now);
 }
 
 /** Any org member creates a project (client-chosen uuid allowed, for offline creates) and owns it. */
-export async function createProject(db: Db, user: AuthUser, orgId: string, input: CreateProjectRequest): Promise<Mutation> {
+export async function createProject(db: Db, user: AuthUser, orgId: string, input: CreateProjectRequest, now: number): Promise<Mutation> {
   await requireOrgRole(db, orgId, user.id, 'member');
   const id = input.id ?? crypto.randomUUID();
   if ((await db.all(sql`SELECT 1 FROM projects WHERE id = ${id}`)).length > 0) {
     throw new HttpError('ALREADY_EXISTS', 'a project with this id exists');
   }
-  const now = Date.now();
   return {
     status: 201,
     effect: [
@@ -72,6 +71,7 @@ export async function updateProject(
   projectId: string,
   input: UpdateProjectRequest,
   ifMatch: number | undefined,
+  now: number,
 ): Promise<Mutation> {
   const access = await requireProjectAccess(db, orgId, projectId, user.id);
   const precondition = async () => {
@@ -80,7 +80,6 @@ export async function updateProject(
     return new HttpError('PRECONDITION_FAILED', 'the project changed since that version', { current });
   };
   if (ifMatch !== undefined && ifMatch !== access.version) throw await precondition();
-  const now = Date.now();
   const versionCheck = ifMatch === undefined ? sql`` : sql` AND version = ${ifMatch}`;
   return {
     status: 200,
@@ -97,9 +96,8 @@ export async function updateProject(
 }
 
 /** Project owners and org admins delete; the row stays as a tombstone until the retention purge. */
-export async function deleteProject(db: Db, user: AuthUser, orgId: string, projectId: string): Promise<Mutation> {
+export async function deleteProject(db: Db, user: AuthUser, orgId: string, projectId: string, now: number): Promise<Mutation> {
   requireProjectManager(await requireProjectAccess(db, orgId, projectId, user.id));
-  const now = Date.now();
   return {
     status: 200,
     effect: [

@@ -53,8 +53,8 @@ const settingRows = (scope: SettingsScope) =>
   sql`SELECT ${SETTING_STORED_ITEM} AS item, s.seq AS seq, s.key AS k FROM settings s
       WHERE s.scope = ${scope.scope} AND s.scope_id = ${scope.scopeId}`;
 
-export async function listSettings(db: Db, scope: SettingsScope, query: PageQuery): Promise<Page<Setting>> {
-  const page = await runPage<StoredRow>(db, tagOf(scope), query, settingRows(scope));
+export async function listSettings(db: Db, scope: SettingsScope, query: PageQuery, now: number): Promise<Page<Setting>> {
+  const page = await runPage<StoredRow>(db, tagOf(scope), query, settingRows(scope), now);
   return { ...page, items: page.items.map(toSetting) };
 }
 
@@ -152,10 +152,9 @@ export function logUnapplied(scope: SettingsScope, results: readonly SettingMerg
  * PUT: a plain client sends a value; the server stamps it. The clock resumes above both its persisted state and
  * the stored register (no drift check: both are ours), so the write wins as a plain PUT should.
  */
-export async function putSetting(db: Db, scope: SettingsScope, key: string, value: unknown): Promise<Mutation> {
+export async function putSetting(db: Db, scope: SettingsScope, key: string, value: unknown, now: number): Promise<Mutation> {
   const check = validateSetting(scope.scope, key, value);
   if (!check.ok) throw new HttpError('VALIDATION_FAILED', check.message, { code: check.code });
-  const now = Date.now();
   const meta = await readMeta(db);
   const stored = registerMap(await db.all<StoredRow>(selectRegisters(scope, [key]))).get(key);
   const last = [meta.serverHlc, stored?.hlc].filter((s): s is string => s != null).sort().pop() ?? null;

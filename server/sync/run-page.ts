@@ -11,8 +11,7 @@ import { runBatch } from '../db/batch.js';
  * the keyset filter and order (pageRowsAfter), and reads the head of the change sequence in the same batch (one
  * transaction), so the page and the head agree.
  */
-export async function runPage<T>(db: Db, tag: string, query: PageQuery, select: SQL): Promise<Page<T>> {
-  const now = Date.now();
+export async function runPage<T>(db: Db, tag: string, query: PageQuery, select: SQL, now: number): Promise<Page<T>> {
   const meta = await readMeta(db);
   const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now });
   const [head, rows] = await runBatch(db, [

@@ -79,7 +79,7 @@ describe('pull cursors', () => {
     await call(`/api/orgs/${org.id}/projects/${project.id}`, { method: 'DELETE', token: owner.token });
     const longAgo = Date.now() - LIMITS.tombstoneRetentionMs - 60_000;
     await env.DB.prepare('UPDATE projects SET deleted_at = ? WHERE id = ?').bind(longAgo, project.id).run();
-    const purged = await purgeExpired(db());
+    const purged = await purgeExpired(db(), Date.now());
     expect(purged.tombstones).toBeGreaterThanOrEqual(1);
     expectError(await call(`/api/orgs/${org.id}/projects?cursor=${encodeURIComponent(start.cursor)}`, { token: owner.token }), 'CURSOR_EXPIRED', 410);
     const fresh = await pullAll(`/api/orgs/${org.id}/projects`, owner.token);

@@ -140,11 +140,11 @@ describe('idempotency', () => {
     const context = (claim: string) =>
       ({ var: { db, idempotencyClaim: { userId: ann.id, key: 'slow', claim, stored: false } } }) as unknown as Context<AppEnv>;
     const orgsBefore = await count('orgs');
-    const late = commit(context('the-slow-original'), await createOrgMutation(db, user, { name: 'Late' }));
+    const late = commit(context('the-slow-original'), await createOrgMutation(db, user, { name: 'Late' }, now));
     await expect(late).rejects.toBeInstanceOf(HttpError);
     await expect(late).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS' });
     expect(await count('orgs')).toBe(orgsBefore);
-    const current = await commit(context('the-retry'), await createOrgMutation(db, user, { name: 'Current' }));
+    const current = await commit(context('the-retry'), await createOrgMutation(db, user, { name: 'Current' }, now));
     expect(current.status).toBe(201);
     expect(await count('orgs')).toBe(orgsBefore + 1);
     expect(await count('idempotency_keys', "key = 'slow' AND state = 'done'")).toBe(1);
