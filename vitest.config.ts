@@ -52,6 +52,18 @@ export default defineConfig(async () => {
         },
         {
           test: {
+            // The app end to end: playwright-core drives Debian's Chromium against the built app served by the
+            // Worker under wrangler dev (started by the test file on free ports).
+            name: 'e2e',
+            include: ['test/e2e/**/*.e2e.test.ts'],
+            environment: 'node',
+            globalSetup: ['./test/app-build-setup.ts'],
+            testTimeout: 180_000,
+            hookTimeout: 120_000,
+          },
+        },
+        {
+          test: {
             name: 'browser',
             include: ['test/browser/**/*.test.ts'],
             // A project's global setup runs before the root's: build the app before this one starts wrangler dev.

@@ -12,7 +12,7 @@ import { assertNothingUnsynced, clearCache } from '../storage/local-cache.js';
 import { SyncDatabase, databaseName } from '../storage/sync-database.js';
 import { elect, type Leadership } from '../tabs/leader.js';
 import { defaultLocks } from '../tabs/locks.js';
-import { openLogoutChannel } from '../tabs/logout-channel.js';
+import { openTabChannel } from '../tabs/tab-channel.js';
 import { openConnection } from './connection.js';
 import { createScheduler } from './scheduler.js';
 import { computeStatus, type SyncStatus } from './status.js';
@@ -85,13 +85,19 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     userId,
     now,
     newId: options.newId ?? (() => crypto.randomUUID()),
-    kick: () => {
-      void sync(false);
-      void emit();
-    },
+    kick: () => written(false),
   };
 
-  const channel = openLogoutChannel(options.channel, `${appName}:${userId}`, () => void engine.close());
+  const channel = openTabChannel(options.channel, `${appName}:${userId}`, (message) => {
+    if (message.type === 'logout') void engine.close();
+    else if (leadership?.isLeader()) void sync(message.pull);
+  });
+  /** A write was queued in this tab: replay soon here if we lead, and tell the leader if another tab does. */
+  const written = (pull: boolean) => {
+    void sync(pull);
+    if (!leadership?.isLeader()) channel.post({ type: 'kick', pull });
+    void emit();
+  };
 
   const engine: SyncEngine = {
     userId,
@@ -107,10 +113,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       now,
       clock: connection.clock,
       before: whenOpen,
-      written: () => {
-        void emit();
-        void sync(true);
-      },
+      written: () => written(true),
     }),
     outbox: outboxApi(db, now, { retried: ctx.kick, discarded: () => void emit() }),
 
@@ -176,7 +179,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     async logout(opts = {}) {
       await ready;
       if (!opts.discardPending) await assertNothingUnsynced(db);
-      channel.announce();
+      channel.post({ type: 'logout' });
       await engine.close();
       await db.delete();
     },

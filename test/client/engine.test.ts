@@ -231,6 +231,34 @@ describe('tabs', () => {
     await follower.close();
   });
 
+  it('a write queued in a follower tab reaches the leader over the tab channel and is sent at once', async () => {
+    const server = new FakeServer();
+    const locks = sharedLocks();
+    const appName = `tabs-${apps++}`;
+    // An in-memory BroadcastChannel: a message reaches every other channel of the same name.
+    const channels = new Set<{ name: string; listeners: ((e: { data: unknown }) => void)[] }>();
+    const channel = (name: string) => {
+      const self = { name, listeners: [] as ((e: { data: unknown }) => void)[] };
+      channels.add(self);
+      return {
+        postMessage: (data: unknown) => {
+          for (const other of channels) if (other !== self && other.name === name) for (const l of other.listeners) l({ data });
+        },
+        addEventListener: (_type: 'message', listener: (e: { data: unknown }) => void) => void self.listeners.push(listener),
+        close: () => void channels.delete(self),
+      };
+    };
+    const leader = engineOn(server, { locks, appName, channel, pullIntervalMs: 3_600_000 });
+    const follower = engineOn(server, { locks, appName, channel, pullIntervalMs: 3_600_000 });
+    await leader.start();
+    await follower.start();
+    const project = await follower.projects.create(ORG, { name: 'From tab 2' });
+    await expect.poll(() => server.projects.has(project.id)).toBe(true);
+    expect(server.effects).toHaveLength(1);
+    await leader.close();
+    await follower.close();
+  });
+
   it('without locks two tabs both sync, and the op still reaches the server once', async () => {
     const server = new FakeServer();
     const appName = `tabs-${apps++}`;
