@@ -134,6 +134,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
     async syncNow() {
       if (closed) throw new EngineClosedError();
+      // A follower does not sync itself: it asks the leading tab to (the result arrives through IndexedDB).
+      if (leadership && !leadership.isLeader()) channel.post({ type: 'kick', pull: true });
       await sync(true);
     },
 

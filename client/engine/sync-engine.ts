@@ -75,7 +75,10 @@ export interface SyncEngine {
   readonly outbox: OutboxApi;
   /** Opens the database, recovers interrupted ops and, once this tab holds the sync lock, starts syncing. */
   start(): Promise<void>;
-  /** One full cycle now (replay, then pull everything), resolved when done. */
+  /**
+   * One full cycle now (replay, then pull everything), resolved when done. In a tab that does not lead, it asks
+   * the leading tab to sync instead and resolves at once; the result arrives through the shared database.
+   */
   syncNow(): Promise<void>;
   /** Call when the app has a fresh token: a queue paused by a 401 resumes. */
   tokenChanged(): void;
