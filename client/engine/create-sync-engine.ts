@@ -78,7 +78,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     timers,
     now,
   );
-  const sync = (pull: boolean) => scheduler.request({ pull });
+  const sync = (pull: boolean) => scheduler.request({ pull, wake: true });
 
   const ctx: WriteContext = {
     db,

@@ -4,6 +4,8 @@ import type { Timers } from './timers.js';
 export interface CycleRequest {
   /** Pull every collection after replaying; false: replay only (a write, a backoff coming due). */
   readonly pull: boolean;
+  /** A trigger that may mean the network is back (not the due-timer): ops waiting only for it go now. */
+  readonly wake?: boolean;
 }
 
 export interface SchedulerDelegate {
@@ -65,7 +67,7 @@ export function createScheduler(delegate: SchedulerDelegate, timers: Timers, now
     request(request) {
       if (controller.signal.aborted) return Promise.resolve();
       if (running) {
-        asked = { pull: (asked?.pull ?? false) || request.pull };
+        asked = { pull: (asked?.pull ?? false) || request.pull, wake: (asked?.wake ?? false) || request.wake === true };
         return running;
       }
       running = loop(request);

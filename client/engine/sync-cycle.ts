@@ -1,4 +1,5 @@
 import type { BackoffPolicy } from '../outbox/backoff.js';
+import { wakeOfflineOps } from '../outbox/outbox-store.js';
 import { drain } from '../outbox/replay-loop.js';
 import { pullPlan, runPlan } from '../pull/pull-plan.js';
 import type { ClientClock } from '../settings/client-clock.js';
@@ -39,6 +40,7 @@ export async function runCycle(deps: CycleDeps, request: CycleRequest, signal: A
   const verdict = await auth.verify(signal);
   if (verdict.state === 'mismatch') deps.setError({ code: 'TOKEN_USER_MISMATCH', message: 'the token belongs to another user: nothing is sent with it' });
   if (verdict.state !== 'verified') return;
+  if (request.wake) await wakeOfflineOps(db, now());
   const replay = await drain({ db, http, userId, now, random: deps.random, policy: deps.policy, signal, log: deps.log });
   if (replay.state === 'paused-for-auth') return auth.pause();
   if (replay.state === 'aborted') return;

@@ -157,11 +157,13 @@ export async function reschedule(
   spendAttempt: boolean,
   error: LocalOp['error'],
   isRetry = spendAttempt,
+  offlineWaits = 0,
 ) {
   await db.transaction('rw', db.ops, db.counters, async () => {
     const op = await db.ops.get(opId);
     if (!op) return;
-    await db.ops.put({ ...op, status: 'pending', nextAttemptAt, attempts: op.attempts + (spendAttempt ? 1 : 0), error });
+    const { offlineWaits: _previous, ...rest } = op;
+    await db.ops.put({ ...rest, status: 'pending', nextAttemptAt, attempts: op.attempts + (spendAttempt ? 1 : 0), error, ...(offlineWaits > 0 ? { offlineWaits } : {}) });
     if (isRetry) await bump(db.counters, 'retried');
   });
 }
@@ -199,6 +201,20 @@ export async function discardOp(db: SyncDatabase, opId: string): Promise<boolean
     await recompute(db, op.entity);
     return true;
   });
+}
+
+/**
+ * Ops waiting only for the network become due now: a trigger (the browser's online event, a write, syncNow,
+ * the interval) may mean it is back, and their growing wait must not delay them past it.
+ */
+export async function wakeOfflineOps(db: SyncDatabase, now: number): Promise<number> {
+  return db.transaction('rw', db.ops, async () =>
+    db.ops
+      .where('[status+nextAttemptAt]')
+      .between(['pending', now], ['pending', Dexie.maxKey], false, true)
+      .filter((op) => op.error?.code === 'OFFLINE')
+      .modify({ nextAttemptAt: now }),
+  );
 }
 
 /** At start: ops a crash left `syncing` go back to pending; idempotency keys make resending them safe. */

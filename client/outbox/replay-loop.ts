@@ -33,6 +33,9 @@ import { completeOp, dueHeads, failOp, markSyncing, nextDueAt, reschedule } from
  * lane (and no other) until it is retried or discarded.
  */
 
+/** The longest wait between two sends while no answer comes: polling an absent network stays cheap. */
+export const OFFLINE_CAP_MS = 30_000;
+
 export interface ReplayDeps {
   readonly db: SyncDatabase;
   readonly http: HttpClient;
@@ -103,9 +106,11 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
           break;
         }
         case 'offline': {
-          // The server is unreachable: stop this pass (other lanes would fail the same way) and wait.
-          const delayMs = backoffDelay(policy, op.attempts + 1, deps.random);
-          await reschedule(db, op.id, now() + delayMs, false, { code: 'OFFLINE', message: result.reason }, true);
+          // The server is unreachable: stop this pass (other lanes would fail the same way) and wait, longer
+          // each time up to OFFLINE_CAP_MS; any trigger wakes the op sooner (wakeOfflineOps).
+          const waits = (op.offlineWaits ?? 0) + 1;
+          const delayMs = backoffDelay({ ...policy, capMs: Math.min(policy.capMs, OFFLINE_CAP_MS) }, waits, deps.random);
+          await reschedule(db, op.id, now() + delayMs, false, { code: 'OFFLINE', message: result.reason }, true, waits);
           deps.log?.({ type: 'retry', op, reason: result.reason, delayMs });
           return { state: 'offline', sent, nextDueAt: await nextDueAt(db) };
         }

@@ -33,6 +33,8 @@ export interface LocalOp extends Op {
   readonly order: number;
   /** What the op does in plain words, written when it was queued ("Rename project 'A' to 'B'"), for the UI. */
   readonly summary?: string;
+  /** Consecutive sends that got no answer at all (offline): they grow the wait, never the attempt count. */
+  readonly offlineWaits?: number;
   /**
    * Set when the op's scope was purged (access lost): its effect is no longer shown, on any row, ever; the op
    * still goes to the server for its verdict (it fails with 404, or lands if access came back).

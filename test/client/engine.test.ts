@@ -82,6 +82,29 @@ describe('engine scheduling', () => {
     await engine.close();
   });
 
+  it('waits longer each time no answer comes (attempts untouched), and any trigger sends at once', async () => {
+    const server = new FakeServer();
+    const timers = new ManualTimers();
+    const engine = engineOn(server, { timers, now: () => timers.now, random: () => 0.999, pullIntervalMs: 3_600_000 });
+    await engine.start();
+    await engine.syncNow();
+    server.faults = ['offline', 'offline', 'offline', 'offline'];
+    const project = await engine.projects.create(ORG, { name: 'While offline' });
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await expect.poll(async () => (await engine.db.ops.toArray())[0]?.offlineWaits).toBe(i + 1);
+      const [op] = await engine.db.ops.toArray();
+      expect(op).toMatchObject({ status: 'pending', attempts: 0, error: { code: 'OFFLINE' } });
+      waits.push(op!.nextAttemptAt - timers.now);
+      if (i < 3) timers.advance(op!.nextAttemptAt - timers.now); // the due-timer fires: still no answer
+    }
+    expect(waits).toEqual([999, 1998, 3996, 7992]); // full jitter at 0.999 of 1 s, 2 s, 4 s, 8 s
+    // The network is back: a trigger (here syncNow; the browser's online event is the same) does not wait 8 s.
+    await engine.syncNow();
+    expect(server.projects.has(project.id)).toBe(true);
+    await engine.close();
+  });
+
   it('a 401 pauses the queue without spending an attempt or counting a retry, and a new token resumes it', async () => {
     const server = new FakeServer();
     const timers = new ManualTimers();

@@ -67,13 +67,13 @@ describe('scheduler', () => {
     const r = recorder();
     const s = createScheduler(r.delegate, new ManualTimers(), () => 0);
     const first = s.request({ pull: false });
-    const second = s.request({ pull: false });
+    const second = s.request({ pull: false, wake: true });
     const third = s.request({ pull: true });
     await tick();
     expect(r.runs).toEqual([{ pull: false }]);
     r.finish();
     await tick();
-    expect(r.runs).toEqual([{ pull: false }, { pull: true }]);
+    expect(r.runs).toEqual([{ pull: false }, { pull: true, wake: true }]);
     r.finish();
     await Promise.all([first, second, third]);
     expect(r.overlapped).toBe(false);
