@@ -68,8 +68,9 @@ export function useSyncStatus(): SyncStatus | undefined {
   const engine = useSyncEngine();
   const [status, setStatus] = useState<SyncStatus>();
   useEffect(() => engine.subscribe(setStatus), [engine]);
-  // Queue changes show at once, whichever tab made them.
-  const opsVersion = useLiveQuery(() => engine.db.ops.count(), [engine.db]);
+  // Queue changes show at once, whichever tab made them: an op added, sent, failed or dropped (a count alone
+  // would miss pending → failed).
+  const opsVersion = useLiveQuery(async () => (await engine.db.ops.toArray()).map((op) => `${op.id}:${op.status}`).join(), [engine.db]);
   useEffect(() => {
     void engine.status().then(setStatus);
   }, [engine, opsVersion]);
