@@ -9,9 +9,21 @@ import { LIMITS, measureJson, type JsonValue } from '../../shared/index.js';
  */
 export const ORG_ITEM = sql.raw(`CASE WHEN o.deleted_at IS NULL AND m.deleted_at IS NULL
   THEN json_object('id', o.id, 'name', o.name, 'role', m.role, 'createdAt', o.created_at,
-                   'updatedAt', MAX(o.updated_at, m.updated_at), 'deletedAt', NULL, 'version', o.version)
+                   'updatedAt', MAX(o.updated_at, m.updated_at), 'deletedAt', NULL, 'version', o.version,
+                   'heads', json_object('members', o.members_head, 'projects', o.projects_head,
+                                        'settings', o.settings_head, 'projectMembers', o.project_members_head))
   ELSE json_object('id', o.id, 'deletedAt', COALESCE(o.deleted_at, m.deleted_at),
                    'updatedAt', MAX(o.updated_at, m.updated_at)) END`);
+
+/**
+ * An org row's position in its member's orgs delta: the latest of the org's seq, the membership's seq and, while
+ * both are alive, the org's change heads (sync/org-heads.ts). A tombstone stays where its removal put it (the
+ * removal's seq is at least every head at that time, so the position never moves back), and later changes in the
+ * org do not bring it back to someone who left.
+ */
+export const ORG_POSITION = sql.raw(`CASE WHEN o.deleted_at IS NULL AND m.deleted_at IS NULL
+  THEN MAX(o.seq, m.seq, o.members_head, o.projects_head, o.settings_head, o.project_members_head)
+  ELSE MAX(o.seq, m.seq) END`);
 
 export const ORG_MEMBER_ITEM = sql.raw(`CASE WHEN m.deleted_at IS NULL
   THEN json_object('orgId', m.org_id, 'userId', m.user_id, 'role', m.role, 'email', u.email, 'name', u.name,
@@ -31,12 +43,23 @@ export const PROJECT_ITEM_VIA_MEMBERSHIP = sql.raw(`CASE WHEN p.deleted_at IS NU
   ELSE json_object('id', p.id, 'orgId', p.org_id, 'deletedAt', COALESCE(p.deleted_at, pm.deleted_at),
                    'updatedAt', MAX(p.updated_at, pm.updated_at)) END`);
 
-export const PROJECT_MEMBER_ITEM = sql.raw(`CASE WHEN pm.deleted_at IS NULL
+/** A project membership, alive while `alive` holds; otherwise its tombstone with those deletedAt/updatedAt. */
+const projectMemberItem = (alive: string, deletedAt: string, updatedAt: string) =>
+  sql.raw(`CASE WHEN ${alive}
   THEN json_object('projectId', pm.project_id, 'orgId', pm.org_id, 'userId', pm.user_id, 'role', pm.role,
                    'email', u.email, 'name', u.name, 'createdAt', pm.created_at, 'updatedAt', pm.updated_at,
                    'deletedAt', NULL, 'version', pm.version)
-  ELSE json_object('projectId', pm.project_id, 'orgId', pm.org_id, 'userId', pm.user_id, 'deletedAt', pm.deleted_at,
-                   'updatedAt', pm.updated_at, 'version', pm.version) END`);
+  ELSE json_object('projectId', pm.project_id, 'orgId', pm.org_id, 'userId', pm.user_id, 'deletedAt', ${deletedAt},
+                   'updatedAt', ${updatedAt}, 'version', pm.version) END`);
+
+export const PROJECT_MEMBER_ITEM = projectMemberItem('pm.deleted_at IS NULL', 'pm.deleted_at', 'pm.updated_at');
+
+/** A project membership across an org's projects (alias p = its project): a tombstone too once the project is deleted. */
+export const PROJECT_MEMBER_ITEM_IN_ORG = projectMemberItem(
+  'pm.deleted_at IS NULL AND p.deleted_at IS NULL',
+  'COALESCE(pm.deleted_at, p.deleted_at)',
+  'MAX(pm.updated_at, p.updated_at)',
+);
 
 /**
  * A setting as the PUT response builds it in SQL. Only for a row this request just wrote (validated, so within

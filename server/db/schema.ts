@@ -81,10 +81,19 @@ const syncColumns = {
   seq: integer('seq').notNull(),
 };
 
+/**
+ * Change heads: per sub-collection of the org, the seq of the last write that changed it (or may have changed
+ * what some member sees of it), moved in that write's own batch. They move an org's row in `GET /api/orgs`, so
+ * a client learns which of an org's collections to pull from one request.
+ */
 export const orgs = sqliteTable('orgs', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   ...syncColumns,
+  membersHead: integer('members_head').notNull().default(0),
+  projectsHead: integer('projects_head').notNull().default(0),
+  settingsHead: integer('settings_head').notNull().default(0),
+  projectMembersHead: integer('project_members_head').notNull().default(0),
 });
 
 export const orgMembers = sqliteTable(
@@ -140,6 +149,7 @@ export const projectMembers = sqliteTable(
     primaryKey({ columns: [t.projectId, t.userId] }),
     index('project_members_user_org_idx').on(t.userId, t.orgId),
     index('project_members_project_seq_idx').on(t.projectId, t.seq, t.userId),
+    index('project_members_org_seq_idx').on(t.orgId, t.seq),
   ],
 );
 

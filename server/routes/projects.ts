@@ -13,6 +13,7 @@ import type { AppEnv } from '../env.js';
 import { validate } from '../http/validate.js';
 import {
   addProjectMember,
+  listOrgProjectMembers,
   listProjectMembers,
   removeProjectMember,
   updateProjectMember,
@@ -24,7 +25,7 @@ const orgParam = z.object({ orgId: idSchema });
 const projectParam = z.object({ orgId: idSchema, projectId: idSchema });
 const memberParam = z.object({ orgId: idSchema, projectId: idSchema, userId: userIdSchema });
 
-/** /api/orgs/:orgId/projects and their members: thin handlers over services/projects and services/project-members. */
+/** /api/orgs/:orgId/projects, their members and the org-wide /project-members listing: thin handlers over services/projects and services/project-members. */
 export const projectRoutes = new Hono<AppEnv>()
   .get('/:orgId/projects', validate('param', orgParam), validate('query', pageQuerySchema), async (c) =>
     c.json(await listProjects(c.var.db, c.var.user, c.req.valid('param').orgId, c.req.valid('query'), c.var.now)),
@@ -41,6 +42,9 @@ export const projectRoutes = new Hono<AppEnv>()
     const { orgId, projectId } = c.req.valid('param');
     return commit(c, await deleteProject(c.var.db, c.var.user, orgId, projectId, c.var.now));
   })
+  .get('/:orgId/project-members', validate('param', orgParam), validate('query', pageQuerySchema), async (c) =>
+    c.json(await listOrgProjectMembers(c.var.db, c.var.user, c.req.valid('param').orgId, c.req.valid('query'), c.var.now)),
+  )
   .get('/:orgId/projects/:projectId/members', validate('param', projectParam), validate('query', pageQuerySchema), async (c) => {
     const { orgId, projectId } = c.req.valid('param');
     return c.json(await listProjectMembers(c.var.db, c.var.user, orgId, projectId, c.req.valid('query'), c.var.now));

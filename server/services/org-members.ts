@@ -5,6 +5,7 @@ import { HttpError, forbidden, notFound } from '../http/http-error.js';
 import { ORG_MEMBER_ITEM, orgMemberBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
 import { runPage } from '../sync/run-page.js';
+import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { currentSeq } from '../sync/seq.js';
 import { requireOrgRole } from './access.js';
 import { orgMembership } from './membership-rules.js';
@@ -34,6 +35,7 @@ export async function addOrgMember(db: Db, user: AuthUser, orgId: string, input:
     status: 201,
     effect: [
       orgMembership.add(orgId, targetId, input.role, now),
+      moveHeads(orgId, HEADS_OF.orgMembership, { afterGuard: true }),
     ],
     guarded: { onGuardFailed: async () => new HttpError('ALREADY_MEMBER', 'already a member of this org') },
     body: orgMemberBody(orgId, targetId),
@@ -57,6 +59,7 @@ export async function updateOrgMember(
     status: 200,
     effect: [
       orgMembership.setRole(orgId, targetId, input.role, now),
+      moveHeads(orgId, HEADS_OF.orgMembership, { afterGuard: true }),
     ],
     guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
     body: orgMemberBody(orgId, targetId),
@@ -79,6 +82,7 @@ export async function removeOrgMember(db: Db, user: AuthUser, orgId: string, tar
       sql`UPDATE project_members SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
                  WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL AND ${keepsAnOwner(orgId, targetId)}`,
       orgMembership.remove(orgId, targetId, now),
+      moveHeads(orgId, HEADS_OF.orgMembership, { afterGuard: true }),
     ],
     guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
     body: orgMemberBody(orgId, targetId),

@@ -2,22 +2,24 @@ import { sql } from 'drizzle-orm';
 import type { CreateOrgRequest, OrgItem, Page, PageQuery, UpdateOrgRequest } from '../../shared/index.js';
 import type { AuthUser, Db } from '../env.js';
 import { HttpError } from '../http/http-error.js';
-import { ORG_ITEM, orgBody } from '../db/row-json.js';
+import { ORG_ITEM, ORG_POSITION, orgBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
 import { runPage } from '../sync/run-page.js';
+import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { currentSeq } from '../sync/seq.js';
 import { requireOrgRole } from './access.js';
 
 /**
- * The caller's orgs with their role. A row's position is the later of the org's and the membership's seq, so
- * a rename, a role change, a removal (tombstone) and an addition all reach the caller's next pull.
+ * The caller's orgs with their role and change heads. A row's position is ORG_POSITION: the latest of the
+ * org's seq, the membership's seq and (while the caller is a member) the org's heads, so a rename, a role
+ * change, a removal (tombstone), an addition and any change inside the org all reach the caller's next pull.
  */
 export function listOrgs(db: Db, user: AuthUser, query: PageQuery, now: number): Promise<Page<OrgItem>> {
   return runPage<OrgItem>(
     db,
     'orgs',
     query,
-    sql`SELECT ${ORG_ITEM} AS item, MAX(o.seq, m.seq) AS seq, o.id AS k
+    sql`SELECT ${ORG_ITEM} AS item, ${ORG_POSITION} AS seq, o.id AS k
         FROM org_members m JOIN orgs o ON o.id = m.org_id WHERE m.user_id = ${user.id}`,
         now,
   );
@@ -34,6 +36,7 @@ export async function createOrg(db: Db, user: AuthUser, input: CreateOrgRequest,
                  VALUES (${id}, ${input.name}, ${now}, ${now}, NULL, 1, ${currentSeq})`,
       sql`INSERT INTO org_members (org_id, user_id, role, created_at, updated_at, deleted_at, version, seq)
                  VALUES (${id}, ${user.id}, 'owner', ${now}, ${now}, NULL, 1, ${currentSeq})`,
+      moveHeads(id, HEADS_OF.orgCreate),
     ],
     body: orgBody(id, user.id),
   };

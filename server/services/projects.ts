@@ -5,6 +5,7 @@ import { HttpError, notFound } from '../http/http-error.js';
 import { PROJECT_ITEM, PROJECT_ITEM_VIA_MEMBERSHIP, projectBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
 import { decodeCursor } from '../sync/cursor.js';
+import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { runPage } from '../sync/run-page.js';
 import { currentSeq, readMeta } from '../sync/seq.js';
 import { isOrgAdmin, requireOrgRole, requireProjectAccess, requireProjectManager } from './access.js';
@@ -50,6 +51,7 @@ export async function createProject(db: Db, user: AuthUser, orgId: string, input
                  VALUES (${id}, ${orgId}, ${input.name}, ${input.description ?? ''}, ${user.id}, ${now}, ${now}, NULL, 1, ${currentSeq})`,
       sql`INSERT INTO project_members (project_id, org_id, user_id, role, created_at, updated_at, deleted_at, version, seq)
                  VALUES (${id}, ${orgId}, ${user.id}, 'owner', ${now}, ${now}, NULL, 1, ${currentSeq})`,
+      moveHeads(orgId, HEADS_OF.projectCreateOrDelete),
     ],
     body: projectBody(id),
   };
@@ -89,6 +91,7 @@ export async function updateProject(
                    description = COALESCE(${input.description ?? null}, description),
                    updated_at = ${now}, version = version + 1, seq = ${currentSeq}
                  WHERE id = ${projectId} AND deleted_at IS NULL${versionCheck}`,
+      moveHeads(orgId, HEADS_OF.projectUpdate, { afterGuard: true }),
     ],
     guarded: { onGuardFailed: async () => (ifMatch === undefined ? notFound('project') : precondition()) },
     body: projectBody(projectId),
@@ -103,6 +106,7 @@ export async function deleteProject(db: Db, user: AuthUser, orgId: string, proje
     effect: [
       sql`UPDATE projects SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
                  WHERE id = ${projectId} AND deleted_at IS NULL`,
+      moveHeads(orgId, HEADS_OF.projectCreateOrDelete, { afterGuard: true }),
     ],
     guarded: { onGuardFailed: async () => notFound('project') },
     body: projectBody(projectId),

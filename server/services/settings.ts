@@ -25,6 +25,7 @@ import type { Planned } from '../sync/commit-planned.js';
 import { decodeCursor } from '../sync/cursor.js';
 import { pageRowsAfter, toPage, type PageRow } from '../sync/page.js';
 import { planMerge } from '../sync/plan-merge.js';
+import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { runPage } from '../sync/run-page.js';
 import { currentSeq, readMeta } from '../sync/seq.js';
 
@@ -59,7 +60,7 @@ export async function listSettings(db: Db, scope: SettingsScope, query: PageQuer
 }
 
 /**
- * Upserts registers, chunked to D1's parameter limit. Values are stored as canonical JSON text ('null' for a
+ * Upserts registers, chunked to D1's parameter limit, and moves an org scope's settings head. Values are stored as canonical JSON text ('null' for a
  * delete), so the SQL guard can break a stamp tie the way compareRegisters does, and a concurrent newer write
  * that landed between our read and our batch is never overwritten.
  */
@@ -74,6 +75,8 @@ function upserts(scope: SettingsScope, entries: readonly SettingEntry[], now: nu
         updated_at = excluded.updated_at, seq = excluded.seq
       WHERE excluded.hlc > settings.hlc OR (excluded.hlc = settings.hlc AND excluded.value > settings.value)`);
   }
+  // An org's registers changed (a merge that writes nothing moves no head): its settings head moves with them.
+  if (scope.scope === 'org' && statements.length > 0) statements.push(moveHeads(scope.scopeId, HEADS_OF.orgSettings));
   return statements;
 }
 

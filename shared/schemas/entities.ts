@@ -32,7 +32,14 @@ const tombstoneMeta = {
 export const nameSchema = z.string().trim().min(1).max(LIMITS.maxNameLength);
 export const descriptionSchema = z.string().max(LIMITS.maxDescriptionLength);
 
-export const orgSchema = z.object({ id: idSchema, name: nameSchema, role: orgRoleSchema, ...rowMeta });
+/**
+ * An org's change heads: per sub-collection, the change seq of the last write that may have changed it. A head
+ * that moved since the client last saw the org means "pull that collection". Optional so rows stored before
+ * heads existed still parse; the server always sends them.
+ */
+const headSchema = z.int().nonnegative();
+export const orgHeadsSchema = z.object({ members: headSchema, projects: headSchema, settings: headSchema, projectMembers: headSchema });
+export const orgSchema = z.object({ id: idSchema, name: nameSchema, role: orgRoleSchema, ...rowMeta, heads: orgHeadsSchema.optional() });
 export const orgTombstoneSchema = z.object({ id: idSchema, ...tombstoneMeta });
 export const orgItemSchema = z.union([orgSchema, orgTombstoneSchema]);
 
@@ -97,6 +104,7 @@ export const pdfMetaSchema = z.object({
 });
 
 export type Org = z.infer<typeof orgSchema>;
+export type OrgHeads = z.infer<typeof orgHeadsSchema>;
 export type OrgTombstone = z.infer<typeof orgTombstoneSchema>;
 export type OrgItem = z.infer<typeof orgItemSchema>;
 export type OrgMember = z.infer<typeof orgMemberSchema>;
