@@ -25,7 +25,8 @@ export async function listProjects(db: Db, user: AuthUser, orgId: string, query:
   if (query.cursor !== undefined) {
     const meta = await readMeta(db);
     const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now });
-    if (access.membershipSeq > from.seq) {
+    // The epoch, not the position: a mid-collection cursor's position can be older than the membership.
+    if (access.membershipSeq > from.epoch) {
       throw new HttpError('CURSOR_EXPIRED', 'your role in this org changed: resync projects from scratch');
     }
   }

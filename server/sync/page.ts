@@ -33,7 +33,7 @@ export interface PageOptions {
  * runs out first). nextCursor is always present. On the last page it moves up to `headSeq`, the change
  * sequence read in the same transaction as the rows: every later commit has a higher seq, so nothing is
  * skipped, and a quiet collection's cursor keeps up with the global sequence instead of falling behind the
- * tombstone purge watermark.
+ * tombstone purge watermark. Every cursor also carries `headSeq` as its epoch (see DecodedCursor).
  */
 export function toPage<T>(
   rows: readonly PageRow[],
@@ -52,7 +52,7 @@ export function toPage<T>(
   if (!hasMore && headSeq > position.seq) position = { seq: headSeq, key: '' };
   return {
     items: pageRows.map((r) => JSON.parse(r.item) as T),
-    nextCursor: encodeCursor(tag, position, now),
+    nextCursor: encodeCursor(tag, position, now, headSeq),
     hasMore,
     serverTime: now,
   };

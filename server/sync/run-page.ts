@@ -32,7 +32,7 @@ export async function runPage<T>(db: Db, tag: string, query: PageQuery, select: 
     pageRowsAfter(select, from, query.limit),
     ...(expiry && query.cursor !== undefined ? [sql`SELECT COALESCE((${expiry.seq}), 0) AS value`] : []),
   ]);
-  if (expiry && ((expired?.results[0]?.value as number | undefined) ?? 0) > from.seq) {
+  if (expiry && ((expired?.results[0]?.value as number | undefined) ?? 0) > from.epoch) {
     throw new HttpError('CURSOR_EXPIRED', expiry.message);
   }
   return toPage<T>((rows?.results ?? []) as unknown as PageRow[], query.limit, tag, from, (head?.results[0]?.value as number) ?? 0, now);

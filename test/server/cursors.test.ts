@@ -102,6 +102,15 @@ describe('pull cursors', () => {
     expect(asMember.items).toEqual([]);
   });
 
+  it('pages an admin who joined after the projects were made without a 410 mid-collection (the epoch, not the position, dates a cursor)', async () => {
+    const [owner, admin] = await Promise.all([signUp('Own'), signUp('Adm')]);
+    const org = await createOrg(owner);
+    for (let i = 0; i < 3; i++) await createProject(owner, org.id, `Before ${i}`);
+    await addOrgMember(owner, org.id, admin, 'admin');
+    const paged = await pullAll(`/api/orgs/${org.id}/projects`, admin.token, undefined, 1);
+    expect(paged.items).toHaveLength(3);
+  });
+
   it('refuses junk and another collection’s cursor with 400 CURSOR_INVALID', async () => {
     const owner = await signUp('Own');
     const org = await createOrg(owner);
