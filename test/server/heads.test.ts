@@ -163,6 +163,8 @@ describe('change heads', () => {
 const listing = (orgId: string, user: TestUser, cursor?: string, limit?: number) =>
   pullAll(`/api/orgs/${orgId}/project-members`, user.token, cursor, limit);
 const keysOf = (items: { projectId: string; userId: string }[]) => items.map((i) => `${i.projectId}/${i.userId}`).sort();
+const byKey = <T extends { projectId: string; userId: string }>(items: T[]) =>
+  [...items].sort((a, b) => (`${a.projectId}/${a.userId}` < `${b.projectId}/${b.userId}` ? -1 : 1));
 
 async function setup() {
   const [owner, admin, member, other] = await Promise.all([signUp('Own'), signUp('Adm'), signUp('Mem'), signUp('Oth')]);
@@ -190,9 +192,7 @@ describe('GET /api/orgs/:orgId/project-members', () => {
     for (const viewer of [owner, admin]) {
       const full = await listing(org.id, viewer);
       expect(keysOf(full.items)).toEqual(keysOf(all));
-      expect(full.items.sort((a, b) => (keysOf([a])[0]! < keysOf([b])[0]! ? -1 : 1))).toEqual(
-        all.sort((a, b) => (keysOf([a])[0]! < keysOf([b])[0]! ? -1 : 1)),
-      );
+      expect(byKey(full.items)).toEqual(byKey(all));
       const paged = await listing(org.id, viewer, undefined, 1);
       expect(paged.items).toHaveLength(6);
       expect(keysOf(paged.items)).toEqual(keysOf(all));
