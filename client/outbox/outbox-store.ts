@@ -131,8 +131,10 @@ export async function completeOp(db: SyncDatabase, opId: string, serverRow: Reco
     if (!op) return;
     await db.ops.delete(opId);
     // Every queued op has a shadow from enqueue until its entity has no ops left; a missing one means the
-    // scope was purged while this op was in flight (access lost): its row must not come back.
-    const shadow = await db.shadows.get(op.entity);
+    // scope was purged while this op was in flight (access lost): its row must not come back. Nor may the answer
+    // to an op of a purged scope (a replayed response, say) land in a shadow a later write started afresh: if
+    // access came back, the next pull brings the row.
+    const shadow = op.scopeLost === true ? undefined : await db.shadows.get(op.entity);
     if (shadow && op.effect.kind !== 'none') {
       const key = serverRow ? rowKey(op.effect.table, serverRow) : shadow.key;
       await db.shadows.put({ ...shadow, key, row: serverRow });

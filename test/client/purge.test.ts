@@ -114,6 +114,24 @@ describe('losing access to a scope', () => {
     expect(await db.projects.get(created.id)).toBeUndefined();
   });
 
+  it('an op of the purged scope that lands later (a replayed answer) does not fill a shadow a later write made', async () => {
+    const db = await pulledCache();
+    const created = await projectWrites(ctx(db)).create(ORG, { name: 'Offline' });
+    await purgeOrg(db, ORG);
+    await projectWrites(ctx(db)).update(ORG, created.id, { name: 'Renamed' });
+    // The create had reached the server before access went: its stored answer replays; the rename is refused.
+    const answers: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (request.method === 'POST') {
+        const row = { ...alphaRow, id: created.id, name: 'Offline' };
+        return new Response(JSON.stringify(row), { status: 201, headers: { 'content-type': 'application/json', 'Idempotent-Replayed': 'true' } });
+      }
+      return removedFromOrg();
+    };
+    await drainWith(db, answers);
+    expect(await db.projects.get(created.id)).toBeUndefined();
+  });
+
   it('a project purge drops the project’s shadows but not another project’s', async () => {
     const db = await pulledCache();
     const other = { ...alphaRow, id: '44444444-4444-4444-8444-444444444444', name: 'Beta' };
