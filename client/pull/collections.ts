@@ -55,6 +55,20 @@ export const projectsCollection = (orgId: string): CollectionSpec => ({
   scope: { kind: 'org', id: orgId },
 });
 
+/**
+ * Every project membership of an org the caller may see, in one paged listing (a server that sends org heads
+ * has it): one request per org instead of one per project.
+ */
+export const orgProjectMembersCollection = (orgId: string): CollectionSpec => ({
+  id: `projectMembers:org:${orgId}`,
+  path: `/api/orgs/${orgId}/project-members`,
+  table: 'projectMembers',
+  pageSchema: pageOf(projectMemberPageSchema),
+  keyOf: (item) => [item.projectId as string, item.userId as string],
+  localKeys: async (db) => (await db.projectMembers.where('orgId').equals(orgId).primaryKeys()) as EntityKey[],
+  scope: { kind: 'org', id: orgId },
+});
+
 export const projectMembersCollection = (orgId: string, projectId: string): CollectionSpec => ({
   id: `projectMembers:${projectId}`,
   path: `/api/orgs/${orgId}/projects/${projectId}/members`,

@@ -2,7 +2,8 @@ import type { ClientClock } from '../settings/client-clock.js';
 import { pullSettings, pushSettings, type SettingsEvent } from '../settings/settings-sync.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { HttpClient } from '../transport/http-client.js';
-import { orgMembersCollection, orgsCollection, projectMembersCollection, projectsCollection } from './collections.js';
+import type { OrgRow } from '../storage/rows.js';
+import { orgMembersCollection, orgProjectMembersCollection, orgsCollection, projectMembersCollection, projectsCollection } from './collections.js';
 import { pullCollection } from './pull-collection.js';
 import type { StepResult } from './step-result.js';
 
@@ -24,14 +25,42 @@ export interface PullStep {
 
 const step = (name: string, run: () => Promise<StepResult>): PullStep => ({ name, run });
 
+/** The org's change heads (a server that has them sends them on every org row). */
+type OrgHeads = NonNullable<OrgRow['heads']>;
+
+/**
+ * A step that runs only when its collection may have changed: the org's head for it moved since the last
+ * complete pull, or the collection has no cursor yet, or its last pull failed. A skipped collection is as fresh
+ * as the orgs page that said nothing moved, so it takes that page's time as its last sync. After a complete
+ * pull the head it ran for is recorded: a write that landed between the orgs page and this pull moves the head
+ * again, so the next pass pulls once more (a false positive costs a page; a miss is impossible).
+ */
+function headed(db: SyncDatabase, collection: string, head: number | undefined, run: () => Promise<StepResult>): PullStep {
+  return step(collection, async () => {
+    const state = await db.syncState.get(collection);
+    const fresh = head !== undefined && state !== undefined && state.cursor !== null && state.lastError === null && state.head === head;
+    if (fresh) {
+      const orgsSyncedAt = (await db.syncState.get('orgs'))?.lastSyncedAt ?? state.lastSyncedAt;
+      await db.syncState.update(collection, { lastSyncedAt: orgsSyncedAt });
+      return { state: 'done', rows: 0 };
+    }
+    const result = await run();
+    if (result.state === 'done' && head !== undefined) await db.syncState.update(collection, { head });
+    return result;
+  });
+}
+
 /**
  * A sync pass as named steps, in dependency order (after dexie-cloud's sync.ts):
  *
  *   orgs ─▶ push user settings ─▶ pull user settings ─▶ for each org the user has:
- *     org members ─▶ projects ─▶ push org settings (admins) ─▶ pull org settings ─▶ each project's members
+ *     org members ─▶ projects ─▶ push org settings (admins) ─▶ pull org settings ─▶ project members
  *
- * Later steps are decided from what earlier ones stored (the orgs pulled decide which orgs are visited), so the
- * plan is a generator read one step at a time.
+ * An org's sub-collections are pulled only when the org's change head for them moved (the orgs delta brings
+ * an org row back whenever any head moves), so an idle pass costs two requests whatever the number of orgs
+ * and projects. Against a server without heads every collection is pulled, and project members one request
+ * per project. Later steps are decided from what earlier ones stored (the orgs pulled decide which orgs are
+ * visited), so the plan is a generator read one step at a time.
  */
 export async function* pullPlan(deps: PullPlanDeps): AsyncGenerator<PullStep> {
   const { db, userId } = deps;
@@ -41,11 +70,17 @@ export async function* pullPlan(deps: PullPlanDeps): AsyncGenerator<PullStep> {
   yield step('settings:user', () => pushSettings(settings, 'user', userId));
   yield step('settings:user', () => pullSettings(settings, 'user', userId));
   for (const org of await db.orgs.toArray()) {
-    yield step(`orgMembers:${org.id}`, () => pullCollection(pull, orgMembersCollection(org.id)));
-    yield step(`projects:${org.id}`, () => pullCollection(pull, projectsCollection(org.id)));
+    const heads: Partial<OrgHeads> = org.heads ?? {};
+    yield headed(db, `orgMembers:${org.id}`, heads.members, () => pullCollection(pull, orgMembersCollection(org.id)));
+    yield headed(db, `projects:${org.id}`, heads.projects, () => pullCollection(pull, projectsCollection(org.id)));
     // Plain members cannot write org settings (the client refuses such writes), so they have nothing to push.
+    // A push sends nothing when no register is dirty.
     if (org.role !== 'member') yield step(`settings:org:${org.id}`, () => pushSettings(settings, 'org', org.id));
-    yield step(`settings:org:${org.id}`, () => pullSettings(settings, 'org', org.id));
+    yield headed(db, `settings:org:${org.id}`, heads.settings, () => pullSettings(settings, 'org', org.id));
+    if (org.heads) {
+      yield headed(db, `projectMembers:org:${org.id}`, heads.projectMembers, () => pullCollection(pull, orgProjectMembersCollection(org.id)));
+      continue;
+    }
     for (const project of await db.projects.where('orgId').equals(org.id).toArray()) {
       // A project created offline has no members on the server until its create op lands.
       if (await db.shadows.get(`projects:${project.id}`)) continue;

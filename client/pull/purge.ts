@@ -68,7 +68,7 @@ export async function purgeOrg(db: SyncDatabase, orgId: string): Promise<void> {
     await db.orgMembers.where('orgId').equals(orgId).delete();
     await db.settings.where('[scope+scopeId]').equals(['org', orgId]).delete();
     await db.orgs.delete(orgId);
-    await db.syncState.bulkDelete([`orgMembers:${orgId}`, `projects:${orgId}`, `settings:org:${orgId}`]);
+    await db.syncState.bulkDelete([`orgMembers:${orgId}`, `projects:${orgId}`, `settings:org:${orgId}`, `projectMembers:org:${orgId}`]);
     await db.shadows.bulkDelete([...queued]);
   });
 }

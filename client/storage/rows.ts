@@ -70,6 +70,11 @@ export interface SyncStateRow {
   readonly cursor: string | null;
   readonly lastSyncedAt: number | null;
   readonly lastError: { code: string; message: string } | null;
+  /**
+   * The org's change head for this collection when it was last pulled to the end (see pull-plan.ts): while the
+   * org's head still says this, nothing in the collection changed and its pull is skipped.
+   */
+  readonly head?: number;
 }
 
 export interface CounterRow {
