@@ -4,10 +4,12 @@ import { writeFileSync } from 'node:fs';
 import { formatTable, type BenchResult } from './harness.js';
 import { clientPullSuite } from './suites/client-pull.js';
 import { sharedCoreSuite } from './suites/shared-core.js';
+import { syncRequestsSuite } from './suites/sync-requests.js';
 
 const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   'shared-core': sharedCoreSuite,
   'client-pull': clientPullSuite,
+  'sync-requests': syncRequestsSuite,
 };
 
 const args = process.argv.slice(2);

@@ -1,7 +1,7 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { errorBodySchema, LIMITS } from '../../shared/index.js';
-import { workerForFile } from './worker-harness.js';
+import { workerForFile } from './worker-for-file.js';
 
 /**
  * Hostile HTTP against the real Worker under `wrangler dev`: what workerd in the test pool cannot show, since

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createSyncEngine } from '../../client/index.js';
 import { noLocks } from '../../client/tabs/locks.js';
 import { FaultyFetch } from './faulty-fetch.js';
-import { api, signUp, workerForFile, type TestAccount } from './worker-harness.js';
+import { api, signUp, type TestAccount } from './worker-harness.js';
+import { workerForFile } from './worker-for-file.js';
 
 /**
  * Sync costs O(changes), not O(projects) (issue 10): against the real Worker, a cycle with nothing changed sends

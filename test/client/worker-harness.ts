@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { localDevVarArgs, quietWranglerEnv } from '../../scripts/wrangler-env.mjs';
 
 /**
@@ -100,24 +99,6 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
   }
   await stop();
   throw new Error(`wrangler dev did not come up on ${baseUrl}:\n${output}`);
-}
-
-/**
- * One Worker for the calling test file: started before its tests, stopped after them. Returns a getter to call
- * inside the tests.
- */
-export function workerForFile(options: WorkerOptions = {}): () => RunningWorker {
-  let worker: RunningWorker | undefined;
-  beforeAll(async () => {
-    worker = await startWorker(options);
-  }, 90_000);
-  afterAll(async () => {
-    await worker?.stop();
-  });
-  return () => {
-    if (!worker) throw new Error('the Worker is not running: call workerForFile() at the top of a test file');
-    return worker;
-  };
 }
 
 export interface TestAccount {

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, workerForFile } from '../client/worker-harness.js';
+import { api } from '../client/worker-harness.js';
+import { workerForFile } from '../client/worker-for-file.js';
 import {
   createOrgInApp,
   createProjectInApp,
