@@ -12,6 +12,7 @@ import { idempotency } from './http/idempotency.js';
 import { log } from './http/log.js';
 import { onError } from './http/on-error.js';
 import { isAllowedOrigin } from './http/origins.js';
+import { liveRoute } from './live/route.js';
 import { orgRoutes } from './routes/orgs.js';
 import { projectRoutes } from './routes/projects.js';
 import { orgSettingsRoutes, userSettingsRoutes } from './routes/settings.js';
@@ -61,6 +62,9 @@ app.use('/api/*', async (c, next) => {
 app.get('/api/health', (c) => c.json({ ok: true, serverTime: c.var.now }));
 
 app.on(['GET', 'POST'], '/api/auth/*', (c) => createAuth(c.env, c.req.url).handler(c.req.raw));
+
+// The live socket authenticates itself (its token may arrive as a subprotocol) and has no idempotency.
+app.get('/api/live', liveRoute);
 
 app.use('/api/*', requireUser, idempotency);
 

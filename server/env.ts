@@ -4,6 +4,8 @@ import type { IdempotencyClaim } from './sync/commit.js';
 
 export interface Env {
   DB: D1Database;
+  /** The live hubs (server/live/hub.ts): one Durable Object per scope name, `org:<orgId>` or `user:<userId>`. */
+  HUB?: DurableObjectNamespace;
   /** Better Auth signing secret; `npm start` writes a random one to .dev.vars. */
   BETTER_AUTH_SECRET?: string;
   /** Public origin of the Worker (Better Auth's baseURL); defaults to the request's origin. */

@@ -3,6 +3,7 @@ import { app } from './app.js';
 import * as schema from './db/schema.js';
 import type { Env } from './env.js';
 import { log } from './http/log.js';
+export { Hub } from './live/hub.js';
 import { purgeExpired } from './scheduled/purge.js';
 
 /** The Worker entry: the Hono app for requests, the purge for the cron trigger. */

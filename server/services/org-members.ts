@@ -4,6 +4,7 @@ import type { AuthUser, Db } from '../env.js';
 import { HttpError, forbidden, notFound } from '../http/http-error.js';
 import { ORG_MEMBER_ITEM, orgMemberBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
+import { orgScope, userScope } from '../live/notify.js';
 import { runPage } from '../sync/run-page.js';
 import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { currentSeq } from '../sync/seq.js';
@@ -37,6 +38,8 @@ export async function addOrgMember(db: Db, user: AuthUser, orgId: string, input:
       orgMembership.add(orgId, targetId, input.role, now),
       moveHeads(orgId, HEADS_OF.orgMembership, { afterGuard: true }),
     ],
+    // The new member's own hub too: their devices learn of the org through GET /api/orgs.
+    live: { pokes: [orgScope(orgId), userScope(targetId)] },
     guarded: { onGuardFailed: async () => new HttpError('ALREADY_MEMBER', 'already a member of this org') },
     body: orgMemberBody(orgId, targetId),
   };
@@ -61,6 +64,7 @@ export async function updateOrgMember(
       orgMembership.setRole(orgId, targetId, input.role, now),
       moveHeads(orgId, HEADS_OF.orgMembership, { afterGuard: true }),
     ],
+    live: { pokes: [orgScope(orgId), userScope(targetId)] },
     guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
     body: orgMemberBody(orgId, targetId),
   };
@@ -84,6 +88,8 @@ export async function removeOrgMember(db: Db, user: AuthUser, orgId: string, tar
       orgMembership.remove(orgId, targetId, now),
       moveHeads(orgId, HEADS_OF.orgMembership, { afterGuard: true }),
     ],
+    // The removed member is cut off from the org's hub at once; their user hub tells their devices to pull.
+    live: { pokes: [orgScope(orgId), userScope(targetId)], kicks: [{ scope: orgScope(orgId), userId: targetId }] },
     guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
     body: orgMemberBody(orgId, targetId),
   };

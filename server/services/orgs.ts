@@ -4,6 +4,7 @@ import type { AuthUser, Db } from '../env.js';
 import { HttpError } from '../http/http-error.js';
 import { ORG_ITEM, ORG_POSITION, orgBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
+import { orgScope, userScope } from '../live/notify.js';
 import { runPage } from '../sync/run-page.js';
 import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { currentSeq } from '../sync/seq.js';
@@ -38,6 +39,7 @@ export async function createOrg(db: Db, user: AuthUser, input: CreateOrgRequest,
                  VALUES (${id}, ${user.id}, 'owner', ${now}, ${now}, NULL, 1, ${currentSeq})`,
       moveHeads(id, HEADS_OF.orgCreate),
     ],
+    live: { pokes: [userScope(user.id)] },
     body: orgBody(id, user.id),
   };
 }
@@ -50,6 +52,7 @@ export async function updateOrg(db: Db, user: AuthUser, orgId: string, input: Up
       sql`UPDATE orgs SET name = ${input.name}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
                  WHERE id = ${orgId}`,
     ],
+    live: { pokes: [orgScope(orgId)] },
     body: orgBody(orgId, user.id),
   };
 }

@@ -10,6 +10,7 @@ import type { AuthUser, Db } from '../env.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { PROJECT_MEMBER_ITEM, PROJECT_MEMBER_ITEM_IN_ORG, projectMemberBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
+import { orgScope } from '../live/notify.js';
 import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { runPage } from '../sync/run-page.js';
 import { requireOrgRole, requireProjectAccess, requireProjectManager } from './access.js';
@@ -96,6 +97,7 @@ export async function addProjectMember(
       projectMembership.add(projectId, targetId, input.role, now, { org_id: orgId }),
       moveHeads(orgId, HEADS_OF.projectMembership, { afterGuard: true }),
     ],
+    live: { pokes: [orgScope(orgId)] },
     guarded: { onGuardFailed: async () => new HttpError('ALREADY_MEMBER', 'already a member of this project') },
     body: projectMemberBody(projectId, targetId),
   };
@@ -118,6 +120,7 @@ export async function updateProjectMember(
       projectMembership.setRole(projectId, targetId, input.role, now),
       moveHeads(orgId, HEADS_OF.projectMembership, { afterGuard: true }),
     ],
+    live: { pokes: [orgScope(orgId)] },
     guarded: { onGuardFailed: lastOwnerOr404(db, projectId, targetId) },
     body: projectMemberBody(projectId, targetId),
   };
@@ -141,6 +144,7 @@ export async function removeProjectMember(
       projectMembership.remove(projectId, targetId, now),
       moveHeads(orgId, HEADS_OF.projectMembership, { afterGuard: true }),
     ],
+    live: { pokes: [orgScope(orgId)] },
     guarded: { onGuardFailed: lastOwnerOr404(db, projectId, targetId) },
     body: projectMemberBody(projectId, targetId),
   };

@@ -4,6 +4,7 @@ import type { AuthUser, Db } from '../env.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { PROJECT_ITEM, PROJECT_ITEM_VIA_MEMBERSHIP, projectBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
+import { orgScope } from '../live/notify.js';
 import { decodeCursor } from '../sync/cursor.js';
 import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { runPage } from '../sync/run-page.js';
@@ -54,6 +55,7 @@ export async function createProject(db: Db, user: AuthUser, orgId: string, input
                  VALUES (${id}, ${orgId}, ${user.id}, 'owner', ${now}, ${now}, NULL, 1, ${currentSeq})`,
       moveHeads(orgId, HEADS_OF.projectCreateOrDelete),
     ],
+    live: { pokes: [orgScope(orgId)] },
     body: projectBody(id),
   };
 }
@@ -94,6 +96,7 @@ export async function updateProject(
                  WHERE id = ${projectId} AND deleted_at IS NULL${versionCheck}`,
       moveHeads(orgId, HEADS_OF.projectUpdate, { afterGuard: true }),
     ],
+    live: { pokes: [orgScope(orgId)] },
     guarded: { onGuardFailed: async () => (ifMatch === undefined ? notFound('project') : precondition()) },
     body: projectBody(projectId),
   };
@@ -109,6 +112,7 @@ export async function deleteProject(db: Db, user: AuthUser, orgId: string, proje
                  WHERE id = ${projectId} AND deleted_at IS NULL`,
       moveHeads(orgId, HEADS_OF.projectCreateOrDelete, { afterGuard: true }),
     ],
+    live: { pokes: [orgScope(orgId)] },
     guarded: { onGuardFailed: async () => notFound('project') },
     body: projectBody(projectId),
   };

@@ -21,6 +21,7 @@ import { log } from '../http/log.js';
 import { runBatch } from '../db/batch.js';
 import { SETTING_STORED_ITEM, readStoredValue, settingBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
+import { orgScope, userScope, type LiveEffect } from '../live/notify.js';
 import type { Planned } from '../sync/commit-planned.js';
 import { decodeCursor } from '../sync/cursor.js';
 import { pageRowsAfter, toPage, type PageRow } from '../sync/page.js';
@@ -80,6 +81,9 @@ function upserts(scope: SettingsScope, entries: readonly SettingEntry[], now: nu
   return statements;
 }
 
+/** The hub a settings write pokes: the org's, or the user's own. */
+const liveOf = (scope: SettingsScope): LiveEffect => ({ pokes: [scope.scope === 'org' ? orgScope(scope.scopeId) : userScope(scope.scopeId)] });
+
 const advanceServerHlc = (stamp: string) =>
   sql`UPDATE sync_meta SET text = ${stamp} WHERE name = 'server_hlc' AND (text IS NULL OR text < ${stamp})`;
 
@@ -136,6 +140,8 @@ export async function prepareMerge(db: Db, scope: SettingsScope, input: Settings
     mutation: {
       status: 200,
       effect: [...upserts(scope, plan.winners, now), advanceServerHlc(plan.serverHlc)],
+      // A merge that writes no register moves nothing a client pulls: no poke.
+      ...(plan.winners.length > 0 ? { live: liveOf(scope) } : {}),
       body: sql`${JSON.stringify(response)}`,
     },
     // Every commit after the read has a higher seq: a judged register with one is a write the plan did not see.
@@ -165,6 +171,7 @@ export async function putSetting(db: Db, scope: SettingsScope, key: string, valu
   return {
     status: 200,
     effect: [...upserts(scope, [{ key, value: check.value, hlc: stamp }], now), advanceServerHlc(stamp)],
+    live: liveOf(scope),
     body: settingBody(scope.scope, scope.scopeId, key),
   };
 }

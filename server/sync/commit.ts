@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { HttpError } from '../http/http-error.js';
 import { runBatch } from '../db/batch.js';
-import { BUMP_SEQ } from './seq.js';
+import { notifyHubs, type LiveEffect } from '../live/notify.js';
+import { BUMP_SEQ, currentSeq } from './seq.js';
 
 /**
  * A write, described before it runs: the effect statements, the status, and the response body as a SQL
@@ -16,6 +17,8 @@ export interface Mutation {
   readonly status: 200 | 201;
   readonly body: SQL;
   readonly guarded?: { readonly onGuardFailed: () => Promise<HttpError> };
+  /** The live hubs to poke (and users to cut off) once the write has committed. */
+  readonly live?: LiveEffect;
 }
 
 /** Set by the idempotency middleware when this request holds a claim on its key. */
@@ -51,10 +54,10 @@ export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Re
     statements.push(sql`UPDATE idempotency_keys SET state = 'done', status = ${mutation.status}, body = (${mutation.body})
                         WHERE user_id = ${claim.userId} AND key = ${claim.key}${guard}`);
   }
-  statements.push(sql`SELECT (${mutation.body}) AS body`);
-  let results: D1Result<{ body: string | null }>[];
+  statements.push(sql`SELECT (${mutation.body}) AS body, ${currentSeq} AS seq`);
+  let results: D1Result<{ body: string | null; seq: number }>[];
   try {
-    results = await runBatch<{ body: string | null }>(db, statements);
+    results = await runBatch<{ body: string | null; seq: number }>(db, statements);
   } catch (error) {
     if (claim && !(await stillHeld(c, claim))) {
       throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'another request took over this Idempotency-Key', undefined, { 'Retry-After': '1' });
@@ -65,8 +68,10 @@ export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Re
     if ((results[offset + mutation.effect.length - 1]?.meta.changes ?? 0) === 0) throw await mutation.guarded.onGuardFailed();
   }
   if (claim) claim.stored = true;
-  const body = results[results.length - 1]?.results[0]?.body;
+  const last = results[results.length - 1]?.results[0];
+  const body = last?.body;
   if (body == null) throw new Error('mutation response body is empty');
+  notifyHubs(c, mutation.live, last?.seq ?? 0);
   return new Response(body, { status: mutation.status, headers: { 'content-type': 'application/json' } });
 }
 

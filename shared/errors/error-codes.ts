@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: 422,
   PRECONDITION_FAILED: 412,
   CURSOR_EXPIRED: 410,
+  /** GET /api/live answers only a WebSocket upgrade. */
+  UPGRADE_REQUIRED: 426,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   /** Client-side only: an op gave up after its maximum attempt count. */

@@ -1,0 +1,82 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env.js';
+
+/** Close code sent to a socket whose user lost access to the hub's scope (removed from the org). */
+export const CLOSE_ACCESS_REVOKED = 4403;
+
+/** Internal headers set by the Worker on the upgrade it forwards (after its own auth and access check). */
+export const HUB_USER_HEADER = 'x-hub-user';
+export const HUB_PROTOCOL_HEADER = 'x-hub-protocol';
+
+/**
+ * One hub per scope name (`org:<orgId>`, `user:<userId>`), holding that scope's live sockets through the
+ * WebSocket Hibernation API: the object may be evicted while sockets stay open, and wakes for a poke, a kick or
+ * a message. Each socket is tagged with its user id, so a kick closes exactly that user's sockets.
+ *
+ * Only the Worker reaches it (a Durable Object has no public route):
+ * - a WebSocket upgrade carrying `x-hub-user` (the caller the Worker authenticated and checked);
+ * - `POST /poke` `{ scope, seq }`: sends `{ type: 'poke', scope, seq }` to every socket;
+ * - `POST /kick` `{ userId }`: closes that user's sockets with 4403.
+ * A poke carries no data: the client answers it with its normal authenticated pull.
+ */
+export class Hub extends DurableObject<Env> {
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+      const userId = request.headers.get(HUB_USER_HEADER);
+      if (!userId) return new Response('missing user', { status: 400 });
+      const pair = new WebSocketPair();
+      this.ctx.acceptWebSocket(pair[1], [userId]);
+      const protocol = request.headers.get(HUB_PROTOCOL_HEADER);
+      return new Response(null, { status: 101, webSocket: pair[0], headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
+    }
+    const path = new URL(request.url).pathname;
+    if (request.method === 'POST' && path === '/poke') {
+      const { scope, seq } = await request.json<{ scope: string; seq: number }>();
+      const message = JSON.stringify({ type: 'poke', scope, seq });
+      let sent = 0;
+      for (const ws of this.ctx.getWebSockets()) {
+        try {
+          ws.send(message);
+          sent++;
+        } catch {
+          // a socket closing under us: its client reconnects and pulls
+        }
+      }
+      return Response.json({ sent });
+    }
+    if (request.method === 'POST' && path === '/kick') {
+      const { userId } = await request.json<{ userId: string }>();
+      let closed = 0;
+      for (const ws of this.ctx.getWebSockets(userId)) {
+        try {
+          ws.close(CLOSE_ACCESS_REVOKED, 'access revoked');
+          closed++;
+        } catch {
+          // already closed
+        }
+      }
+      return Response.json({ closed });
+    }
+    return new Response('not found', { status: 404 });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (message === 'ping') ws.send('pong');
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(1011, 'socket error');
+    } catch {
+      // already closed
+    }
+  }
+}
