@@ -13,7 +13,9 @@ import { SyncDatabase, databaseName } from '../storage/sync-database.js';
 import { elect, type Leadership } from '../tabs/leader.js';
 import { defaultLocks } from '../tabs/locks.js';
 import { openTabChannel } from '../tabs/tab-channel.js';
+import type { WebSocketConstructor } from '../transport/live-socket.js';
 import { openConnection } from './connection.js';
+import { createLivePokes } from './live-pokes.js';
 import { createScheduler } from './scheduler.js';
 import { computeStatus, type SyncStatus } from './status.js';
 import type { SyncEngine, SyncEngineOptions, SyncLogEvent } from './sync-engine.js';
@@ -33,6 +35,11 @@ import { attachPullTriggers, windowEvents } from './triggers.js';
  *   cycle = auth gate ─▶ replay the outbox ─▶ (if asked, or if it sent anything) run the pull plan
  *   401 anywhere ──▶ paused for auth until getToken() returns a different token
  */
+/** While pokes flow, the interval pull runs at most this often: a safety net for a poke that got lost. */
+const LIVE_SAFETY_INTERVAL_MS = 5 * 60_000;
+
+const defaultWebSocket = () => (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? null;
+
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const now = options.now ?? Date.now;
   const timers = options.timers ?? realTimers;
@@ -73,12 +80,34 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await runCycle(cycleDeps, request, signal);
       },
       onError: (error) => (lastError = { code: 'CYCLE_FAILED', message: error instanceof Error ? error.message : String(error) }),
-      onIdle: emit,
+      onIdle: async () => {
+        if (leadership?.isLeader() && !closed) live?.follow(['user', ...((await db.orgs.toCollection().primaryKeys()) as string[]).map((id) => `org:${id}`)]);
+        await emit();
+      },
     },
     timers,
     now,
   );
   const sync = (pull: boolean) => scheduler.request({ pull, wake: true });
+  // Live pokes (where a WebSocket exists): a poke or a reconnect pulls; the interval becomes a safety net.
+  const WebSocketImpl = options.WebSocket === undefined ? defaultWebSocket() : options.WebSocket;
+  const live = WebSocketImpl
+    ? createLivePokes({
+        baseUrl: options.baseUrl,
+        getToken: async () => (await Promise.resolve(options.getToken()).catch(() => null)) ?? null,
+        WebSocket: WebSocketImpl,
+        timers,
+        random: options.random ?? Math.random,
+        pull: () => void sync(true),
+        changed: () => void emit(),
+      })
+    : null;
+  let lastIntervalPull = 0;
+  const intervalPull = () => {
+    if (live?.isLive() && now() - lastIntervalPull < LIVE_SAFETY_INTERVAL_MS) return;
+    lastIntervalPull = now();
+    void sync(true);
+  };
 
   const ctx: WriteContext = {
     db,
@@ -127,7 +156,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       void elected.acquired.then(() => {
         if (closed) return;
         const events = options.events === undefined ? windowEvents() : options.events;
-        cleanups.push(attachPullTriggers({ timers, intervalMs: options.pullIntervalMs ?? 60_000, events, pull: () => void sync(true) }));
+        cleanups.push(attachPullTriggers({ timers, intervalMs: options.pullIntervalMs ?? 60_000, events, pull: () => void sync(true), interval: intervalPull }));
         void sync(true);
       });
     },
@@ -149,6 +178,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         now: now(),
         online: connection.online(),
         pausedForAuth: connection.auth.paused,
+        live: live?.isLive() ?? false,
         leader: leadership?.isLeader() ?? false,
         clockOffsetMs: connection.offsetMs(),
         lastError,
@@ -170,6 +200,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (closed) return;
       closed = true;
       feed.close();
+      live?.stop();
       const stopped = scheduler.close();
       leadership?.release();
       for (const cleanup of cleanups.splice(0)) cleanup();

@@ -5,6 +5,8 @@ export interface SyncStatus {
   readonly online: boolean;
   readonly pausedForAuth: boolean;
   readonly leader: boolean;
+  /** Live pokes are flowing: every socket of this (leading) tab is open, so changes arrive within a second. */
+  readonly live: boolean;
   readonly pendingCount: number;
   readonly failedCount: number;
   readonly oldestPendingAgeMs: number | null;
@@ -21,6 +23,7 @@ export interface StatusInputs {
   readonly online: boolean;
   readonly pausedForAuth: boolean;
   readonly leader: boolean;
+  readonly live: boolean;
   readonly clockOffsetMs: number;
   readonly lastError: SyncStatus['lastError'];
   readonly staleAfterMs: number;
@@ -40,6 +43,7 @@ export async function computeStatus(db: SyncDatabase, inputs: StatusInputs): Pro
     online: inputs.online,
     pausedForAuth: inputs.pausedForAuth,
     leader: inputs.leader,
+    live: inputs.live,
     pendingCount: pending.length,
     failedCount: failed.length,
     oldestPendingAgeMs: pending.length ? inputs.now - Math.min(...pending.map((op) => op.createdAt)) : null,

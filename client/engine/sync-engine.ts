@@ -11,6 +11,7 @@ import type { SyncDatabase } from '../storage/sync-database.js';
 import type { ChannelLike, LockManagerLike } from '../tabs/locks.js';
 import type { TokenSource } from './auth-gate.js';
 import type { SyncStatus } from './status.js';
+import type { WebSocketConstructor } from '../transport/live-socket.js';
 import type { Timers } from './timers.js';
 
 /** What the engine tells the app's `logger`: retries, failures, conflicts, drops, clock re-bases, pull errors. */
@@ -50,6 +51,11 @@ export interface SyncEngineOptions {
   readonly staleAfterMs?: number;
   readonly requestTimeoutMs?: number;
   readonly newId?: () => string;
+  /**
+   * WebSocket constructor for live pokes (defaults to the global one; Node 20 has none: pass `ws`'s). null
+   * turns live pokes off: the engine then polls every `pullIntervalMs`.
+   */
+  readonly WebSocket?: WebSocketConstructor | null;
 }
 
 export type { SettingsScopeRef };

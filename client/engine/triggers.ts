@@ -11,8 +11,8 @@ export function windowEvents(): WindowEvents | null {
  * The leader's reasons to pull everything: an interval, the network coming back, and the tab becoming visible.
  * Returns the function that detaches them all.
  */
-export function attachPullTriggers(opts: { timers: Timers; intervalMs: number; events: WindowEvents | null; pull: () => void }): () => void {
-  const interval = opts.timers.setInterval(opts.pull, opts.intervalMs);
+export function attachPullTriggers(opts: { timers: Timers; intervalMs: number; events: WindowEvents | null; pull: () => void; interval?: () => void }): () => void {
+  const interval = opts.timers.setInterval(opts.interval ?? opts.pull, opts.intervalMs);
   const onVisible = () => {
     if ((globalThis as { document?: { visibilityState?: string } }).document?.visibilityState !== 'hidden') opts.pull();
   };

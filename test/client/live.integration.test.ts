@@ -1,0 +1,86 @@
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createSyncEngine, type SyncEngineOptions } from '../../client/index.js';
+import { noLocks } from '../../client/tabs/locks.js';
+import type { WebSocketConstructor } from '../../client/transport/live-socket.js';
+import { workerForFile } from './worker-for-file.js';
+import { api, signUp, type TestAccount } from './worker-harness.js';
+
+/**
+ * Live pokes against the real Worker under wrangler dev (issue 10): with its sockets up, a change made
+ * elsewhere lands in the engine's IndexedDB without any poll or manual sync; with the hub unreachable,
+ * polling still converges. Node 20 has no WebSocket: the `ws` package stands in, injected.
+ */
+const worker = workerForFile();
+let apps = 0;
+
+function engineFor(account: TestAccount, extra: Partial<SyncEngineOptions>) {
+  return createSyncEngine({
+    baseUrl: worker().baseUrl,
+    userId: account.id,
+    getToken: () => account.token,
+    indexedDB,
+    IDBKeyRange,
+    locks: noLocks,
+    channel: null,
+    events: null,
+    appName: `live-${apps++}`,
+    ...extra,
+  });
+}
+
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+
+describe('live pokes', () => {
+  it('a rename made elsewhere reaches IndexedDB through a poke, with no poll and no manual sync', async () => {
+    const baseUrl = worker().baseUrl;
+    const ann = await signUp(baseUrl, 'Ann');
+    const orgId = (await api(baseUrl, ann.token, 'POST', '/api/orgs', { name: 'Live Lab' })).body.id as string;
+    const projectId = (await api(baseUrl, ann.token, 'POST', `/api/orgs/${orgId}/projects`, { name: 'P0' })).body.id as string;
+    const engine = engineFor(ann, { WebSocket: WebSocket as unknown as WebSocketConstructor, pullIntervalMs: 3_600_000 });
+    await engine.start();
+    await engine.syncNow();
+    await expect.poll(async () => (await engine.status()).live, { timeout: 10_000 }).toBe(true);
+
+    const latencies: number[] = [];
+    for (let i = 1; i <= 10; i++) {
+      const started = Date.now();
+      await api(baseUrl, ann.token, 'PATCH', `/api/orgs/${orgId}/projects/${projectId}`, { name: `P${i}` });
+      await expect.poll(async () => (await engine.db.projects.get(projectId))?.name, { timeout: 10_000, interval: 10 }).toBe(`P${i}`);
+      latencies.push(Date.now() - started);
+    }
+    console.info(`poke to IndexedDB (ms, from the write's start): p50 ${percentile(latencies, 50)}, p95 ${percentile(latencies, 95)}`);
+
+    // A new org the user joins is followed too: its writes arrive live as well.
+    const other = (await api(baseUrl, ann.token, 'POST', '/api/orgs', { name: 'Second Lab' })).body.id as string;
+    await expect.poll(async () => (await engine.db.orgs.get(other))?.name, { timeout: 10_000 }).toBe('Second Lab');
+    const late = (await api(baseUrl, ann.token, 'POST', `/api/orgs/${other}/projects`, { name: 'Arrives live' })).body.id as string;
+    await expect.poll(async () => (await engine.db.projects.get(late))?.name, { timeout: 10_000 }).toBe('Arrives live');
+    await engine.close();
+  }, 90_000);
+
+  it('with the hub unreachable, polling still converges and status says pokes are not flowing', async () => {
+    const baseUrl = worker().baseUrl;
+    const ann = await signUp(baseUrl, 'Ann');
+    const orgId = (await api(baseUrl, ann.token, 'POST', '/api/orgs', { name: 'Polling Lab' })).body.id as string;
+    // A socket that never connects, as when a proxy drops WebSocket upgrades.
+    class Unreachable {
+      onopen = null;
+      onmessage = null;
+      onerror: ((e: unknown) => void) | null = null;
+      onclose: ((e: { code: number }) => void) | null = null;
+      constructor() {
+        setTimeout(() => this.onclose?.({ code: 1006 }), 5);
+      }
+      close() {}
+    }
+    const engine = engineFor(ann, { WebSocket: Unreachable as unknown as WebSocketConstructor, pullIntervalMs: 300 });
+    await engine.start();
+    await engine.syncNow();
+    const projectId = (await api(baseUrl, ann.token, 'POST', `/api/orgs/${orgId}/projects`, { name: 'By polling' })).body.id as string;
+    await expect.poll(async () => (await engine.db.projects.get(projectId))?.name, { timeout: 10_000 }).toBe('By polling');
+    expect((await engine.status()).live).toBe(false);
+    await engine.close();
+  }, 60_000);
+});
