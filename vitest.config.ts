@@ -25,6 +25,8 @@ export default defineConfig(async () => {
             name: 'node',
             include: ['test/shared/**/*.test.ts', 'test/server-pure/**/*.test.ts', 'test/client/**/*.test.ts', 'test/client/**/*.test.tsx'],
             environment: 'node',
+            // Property tests take 1-3 s alone; on a shared, busy machine the 5 s default is too close.
+            testTimeout: 30_000,
           },
         },
         {
