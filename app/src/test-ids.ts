@@ -9,7 +9,7 @@
  *              project-sync-badge, rename-project, rename-input, rename-save, delete-project, project-title
  * Members:     member-email, member-role, add-member, member-row, member-row-role, member-remove
  * Sync bar:    sync-bar, online-state, offline-toggle, pending-count, failed-count, oldest-pending,
- *              last-synced, stale-badge, clock-offset, sync-now
+ *              last-synced, stale-badge, clock-offset, sync-now, live-state (text: "Live" or "Polling")
  * Outbox:      outbox-panel, outbox-op (data-status = pending|syncing|failed), op-error, op-last-error,
  *              op-retry, op-discard
  * Settings:    settings-theme (a <select>), settings-locale, settings-notifications-email,
@@ -66,6 +66,7 @@ export const TEST_IDS = {
   staleBadge: 'stale-badge',
   clockOffset: 'clock-offset',
   syncNow: 'sync-now',
+  liveState: 'live-state',
 
   outboxPanel: 'outbox-panel',
   outboxOp: 'outbox-op',

@@ -166,10 +166,12 @@ describe('the app in Chromium', () => {
     await bob.page.getByTestId('nav-projects').click();
     await expect.poll(() => projectNames(bob.page), { timeout: 20_000 }).toEqual(['Joint review']);
     await ann.page.getByTestId('nav-projects').click();
+    // Live pokes: once Bob's tab is live, Ann's rename shows there with no reload and no manual sync.
+    await expect.poll(() => bob.page.getByTestId('live-state').textContent(), { timeout: 20_000 }).toBe('Live');
     await renameProjectInApp(ann.page, 'Joint review', 'Joint review v2');
     await waitSynced(ann.page);
-    await syncNow(bob.page);
-    await expect.poll(() => projectNames(bob.page), { timeout: 20_000 }).toEqual(['Joint review v2']);
+    await expect.poll(() => projectNames(bob.page), { timeout: 10_000 }).toEqual(['Joint review v2']);
+    await screenshot(bob.page, '4-live-update');
 
     await openSettings(ann.page);
     await openSettings(bob.page);

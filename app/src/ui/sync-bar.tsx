@@ -50,6 +50,16 @@ export function SyncBar() {
         {connection.label}
       </span>
 
+      {connection.tone === 'ok' && (
+        <span
+          className="sync-item"
+          data-testid={TEST_IDS.liveState}
+          title={status?.live ? 'Changes made elsewhere arrive within a second.' : 'Live updates are not connected: checking for changes every minute.'}
+        >
+          {status?.live ? 'Live' : 'Polling'}
+        </span>
+      )}
+
       <label className="switch">
         <input type="checkbox" data-testid={TEST_IDS.offlineToggle} checked={offline} onChange={(e) => offlineMode.set(e.target.checked)} />
         <span>Offline mode</span>
