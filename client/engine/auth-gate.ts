@@ -1,4 +1,5 @@
 import type { HttpClient } from '../transport/http-client.js';
+import { readToken, type TokenSource } from '../transport/read-token.js';
 
 /**
  * The credentials contract: what the engine expects of the app's `getToken` (after powersync's backend
@@ -12,7 +13,7 @@ import type { HttpClient } from '../transport/http-client.js';
  * Every new token is checked with `GET /api/me` before any op goes out with it: ops are only ever sent with
  * their own user's token.
  */
-export type TokenSource = () => string | null | undefined | Promise<string | null | undefined>;
+export type { TokenSource };
 
 /** The gate's answer before a cycle sends anything. */
 export type AuthVerdict =
@@ -50,14 +51,6 @@ export function createAuthGate(deps: AuthGateDeps): AuthGate {
   let refused: string | null = null;
   let verified: string | null = null;
 
-  const currentToken = async (): Promise<string | null> => {
-    try {
-      return (await deps.getToken()) ?? null;
-    } catch {
-      return null;
-    }
-  };
-
   const gate: AuthGate = {
     get paused() {
       return paused;
@@ -69,7 +62,7 @@ export function createAuthGate(deps: AuthGateDeps): AuthGate {
       verified = null;
     },
     async verify(signal) {
-      const token = await currentToken();
+      const token = await readToken(deps.getToken);
       if (paused) {
         if (token === null || token === refused) return { state: 'paused' };
         paused = false;

@@ -14,6 +14,7 @@ import { elect, type Leadership } from '../tabs/leader.js';
 import { defaultLocks } from '../tabs/locks.js';
 import { openTabChannel } from '../tabs/tab-channel.js';
 import type { WebSocketConstructor } from '../transport/live-socket.js';
+import { readToken } from '../transport/read-token.js';
 import { openConnection } from './connection.js';
 import { createLivePokes } from './live-pokes.js';
 import { createScheduler } from './scheduler.js';
@@ -65,9 +66,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     await ready;
   };
 
+  const random = options.random ?? Math.random;
   const cycleDeps: CycleDeps = {
-    db, connection, userId, now, log,
-    random: options.random ?? Math.random,
+    db, connection, userId, now, log, random,
     policy: { ...DEFAULT_BACKOFF, ...options.backoff },
     dueAt: (at) => scheduler.dueAt(at),
     setError: (error) => (lastError = error),
@@ -94,10 +95,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const live = WebSocketImpl
     ? createLivePokes({
         baseUrl: options.baseUrl,
-        getToken: async () => (await Promise.resolve(options.getToken()).catch(() => null)) ?? null,
+        getToken: () => readToken(options.getToken),
         WebSocket: WebSocketImpl,
         timers,
-        random: options.random ?? Math.random,
+        random,
         pull: () => void sync(true),
         changed: () => void emit(),
       })

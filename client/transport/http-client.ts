@@ -1,5 +1,6 @@
 import ky, { TimeoutError } from 'ky';
 import type { OpMethod } from '../../shared/index.js';
+import { readToken, type TokenSource } from './read-token.js';
 
 /** What one attempt produced, before any interpretation. The scheduler never sees a thrown error. */
 export type SendOutcome =
@@ -26,7 +27,7 @@ export interface HttpClient {
 
 export interface HttpClientOptions {
   readonly baseUrl: string;
-  readonly getToken: () => string | null | undefined | Promise<string | null | undefined>;
+  readonly getToken: TokenSource;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
 }
@@ -47,13 +48,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     lastToken: () => lastToken,
     async send(request) {
-      let token: string | null;
-      try {
-        token = (await options.getToken()) ?? null;
-      } catch {
-        // The app could not produce a token (a refresh failed): same as having none, the queue waits for one.
-        token = null;
-      }
+      const token = await readToken(options.getToken);
       lastToken = token;
       if (!token) return { kind: 'no-token' };
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...request.headers };
