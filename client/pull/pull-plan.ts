@@ -35,13 +35,12 @@ type OrgHeads = NonNullable<OrgRow['heads']>;
  * pull the head it ran for is recorded: a write that landed between the orgs page and this pull moves the head
  * again, so the next pass pulls once more (a false positive costs a page; a miss is impossible).
  */
-function headed(db: SyncDatabase, collection: string, head: number | undefined, run: () => Promise<StepResult>): PullStep {
+function headed(db: SyncDatabase, orgsSyncedAt: number | null, collection: string, head: number | undefined, run: () => Promise<StepResult>): PullStep {
   return step(collection, async () => {
     const state = await db.syncState.get(collection);
     const fresh = head !== undefined && state !== undefined && state.cursor !== null && state.lastError === null && state.head === head;
     if (fresh) {
-      const orgsSyncedAt = (await db.syncState.get('orgs'))?.lastSyncedAt ?? state.lastSyncedAt;
-      await db.syncState.update(collection, { lastSyncedAt: orgsSyncedAt });
+      await db.syncState.update(collection, { lastSyncedAt: orgsSyncedAt ?? state.lastSyncedAt });
       return { state: 'done', rows: 0 };
     }
     const result = await run();
@@ -69,16 +68,18 @@ export async function* pullPlan(deps: PullPlanDeps): AsyncGenerator<PullStep> {
   yield step('orgs', () => pullCollection(pull, orgsCollection()));
   yield step('settings:user', () => pushSettings(settings, 'user', userId));
   yield step('settings:user', () => pullSettings(settings, 'user', userId));
+  // Read once the orgs step has run (the generator resumes after it): what every skipped collection is as fresh as.
+  const orgsSyncedAt = (await db.syncState.get('orgs'))?.lastSyncedAt ?? null;
   for (const org of await db.orgs.toArray()) {
     const heads: Partial<OrgHeads> = org.heads ?? {};
-    yield headed(db, `orgMembers:${org.id}`, heads.members, () => pullCollection(pull, orgMembersCollection(org.id)));
-    yield headed(db, `projects:${org.id}`, heads.projects, () => pullCollection(pull, projectsCollection(org.id)));
+    yield headed(db, orgsSyncedAt, `orgMembers:${org.id}`, heads.members, () => pullCollection(pull, orgMembersCollection(org.id)));
+    yield headed(db, orgsSyncedAt, `projects:${org.id}`, heads.projects, () => pullCollection(pull, projectsCollection(org.id)));
     // Plain members cannot write org settings (the client refuses such writes), so they have nothing to push.
     // A push sends nothing when no register is dirty.
     if (org.role !== 'member') yield step(`settings:org:${org.id}`, () => pushSettings(settings, 'org', org.id));
-    yield headed(db, `settings:org:${org.id}`, heads.settings, () => pullSettings(settings, 'org', org.id));
+    yield headed(db, orgsSyncedAt, `settings:org:${org.id}`, heads.settings, () => pullSettings(settings, 'org', org.id));
     if (org.heads) {
-      yield headed(db, `projectMembers:org:${org.id}`, heads.projectMembers, () => pullCollection(pull, orgProjectMembersCollection(org.id)));
+      yield headed(db, orgsSyncedAt, `projectMembers:org:${org.id}`, heads.projectMembers, () => pullCollection(pull, orgProjectMembersCollection(org.id)));
       continue;
     }
     for (const project of await db.projects.where('orgId').equals(org.id).toArray()) {
