@@ -11,7 +11,13 @@ import { localDevVarArgs, quietWranglerEnv } from '../../scripts/wrangler-env.mj
  */
 export interface RunningWorker {
   readonly baseUrl: string;
+  readonly port: number;
+  /** The local D1 (and Durable Object) state: pass it to startWorker again to restart on the same data. */
+  readonly persistDir: string;
+  /** SIGTERM the process group, then SIGKILL after 5 s; removes the state unless it was passed in. */
   stop(): Promise<void>;
+  /** SIGKILL the process group at once, as a crash does; the state is kept for a restart. */
+  kill(): Promise<void>;
 }
 
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
@@ -33,16 +39,21 @@ export interface WorkerOptions {
    * http://127.0.0.1:*, such as vitest's browser page. Off, the Worker trusts only its own origin, as deployed.
    */
   trustLocalhostOrigins?: boolean;
+  /** Restart on existing state (from a previous RunningWorker.persistDir); the caller then owns its removal. */
+  persistDir?: string;
+  /** Listen on this port (a restart keeps the clients' base URL); a free one by default. */
+  port?: number;
 }
 
 export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
-  const persist = mkdtempSync(join(tmpdir(), 'sync-worker-'));
+  const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), 'sync-worker-'));
+  const ownsPersist = options.persistDir === undefined;
   const applied = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
     env: quietWranglerEnv,
     encoding: 'utf8',
   });
   if (applied.status !== 0) throw new Error(`applying migrations failed (is \`npm ci\` done?):\n${applied.stdout}\n${applied.stderr}`);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   // The devtools inspector defaults to 9229: two test files running wrangler at once would collide there.
   const inspectorPort = await freePort();
   const child: ChildProcess = spawn(
@@ -63,6 +74,17 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
   child.stdout?.on('data', (d) => (output += String(d)));
   child.stderr?.on('data', (d) => (output += String(d)));
   const baseUrl = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = async () => {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
+    }
+  };
   const stop = async () => {
     if (child.pid !== undefined && child.exitCode === null) {
       try {
@@ -85,13 +107,13 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
         });
       });
     }
-    rmSync(persist, { recursive: true, force: true });
+    if (ownsPersist) rmSync(persist, { recursive: true, force: true });
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
-      if ((await fetch(`${baseUrl}/api/health`)).ok) return { baseUrl, stop };
+      if ((await fetch(`${baseUrl}/api/health`)).ok) return { baseUrl, port, persistDir: persist, stop, kill };
     } catch {
       // not up yet
     }
