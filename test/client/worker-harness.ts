@@ -43,6 +43,11 @@ export interface WorkerOptions {
   persistDir?: string;
   /** Listen on this port (a restart keeps the clients' base URL); a free one by default. */
   port?: number;
+  /**
+   * Another entry script instead of wrangler.toml's `main` (same bindings and local D1), e.g. a bench-only
+   * wrapper of the Worker: never deployed, since `wrangler deploy` reads `main`.
+   */
+  script?: string;
 }
 
 export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
@@ -60,6 +65,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
     wrangler,
     [
       'dev',
+      ...(options.script ? [options.script] : []),
       '--ip', '127.0.0.1',
       '--port', String(port),
       '--inspector-port', String(inspectorPort),
