@@ -1,8 +1,15 @@
-import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { SELF, createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { app } from '../../server/app.js';
+import type { Hub } from '../../server/live/hub.js';
 import { createHlc } from '../../shared/index.js';
 import { ORIGIN, addOrgMember, call, createOrg, createProject, expectError, seqHead, signUp, type TestUser } from './helpers.js';
+
+/** The hubs' namespace (optional in Env: a deployment may run without live pokes; wrangler.toml declares it). */
+const hubs = (env as unknown as { HUB: DurableObjectNamespace<Hub> }).HUB;
+
+/** workerd evicts a Durable Object after 10 s without events: wait a little longer. */
+const HIBERNATE_AFTER_MS = 12_000;
 
 const clock = createHlc({ nodeId: 'b2b2b2b2b2b2b2b2', now: () => Date.now() });
 
@@ -160,6 +167,51 @@ describe('live hub (GET /api/live)', () => {
     expectError({ status: again.status, body: await again.json() }, 'ORG_NOT_FOUND', 404);
     ownerLive.ws.close(1000, 'done');
   });
+
+  // workerd evicts an idle Durable Object after 10 s of inactivity; its hibernatable sockets stay open and the
+  // next event builds a fresh instance. The hub keeps no per-socket state in memory (the user id is the socket's
+  // tag, kept by the runtime), so nothing needs restoring on the wake.
+  it('hibernation round-trip: sockets survive the hub’s eviction; after the wake they answer ping, get pokes, and a kick still finds its user', async () => {
+    const [owner, member] = await Promise.all([signUp('Own'), signUp('Mem')]);
+    const org = await createOrg(owner);
+    await addOrgMember(owner, org.id, member);
+    const project = await createProject(owner, org.id);
+    const memberLive = await connect(member, `org:${org.id}`);
+    const ownerLive = await connect(owner, `org:${org.id}`);
+    const stub = hubs.get(hubs.idFromName(`org:${org.id}`));
+    // A mark on the running instance: it stays while the instance lives, and is gone only if the object was evicted.
+    const mark = (hub: Hub) => hub as unknown as { mark?: string };
+    await runInDurableObject(stub, (hub) => void (mark(hub).mark = 'before eviction'));
+    expect(await runInDurableObject(stub, (hub) => mark(hub).mark)).toBe('before eviction');
+
+    await new Promise((resolve) => setTimeout(resolve, HIBERNATE_AFTER_MS));
+    // The wake comes from a socket: 'ping' reaches webSocketMessage on a fresh instance.
+    memberLive.ws.send('ping');
+    expect(await memberLive.nextMessage(0)).toBe('pong');
+    const woken = await runInDurableObject(stub, (hub, state) => ({
+      mark: mark(hub).mark,
+      sockets: state.getWebSockets().length,
+      memberSockets: state.getWebSockets(member.id).length,
+      ownerSockets: state.getWebSockets(owner.id).length,
+    }));
+    expect(woken).toEqual({ mark: undefined, sockets: 2, memberSockets: 1, ownerSockets: 1 });
+
+    const rename = await call(`/api/orgs/${org.id}/projects/${project.id}`, { method: 'PATCH', token: owner.token, body: { name: 'After the wake' } });
+    expect(rename.status).toBe(200);
+    const poke = { type: 'poke', scope: `org:${org.id}`, seq: await seqHead() };
+    expect(await memberLive.nextMessage(1)).toEqual(poke);
+    expect(await ownerLive.nextMessage(0)).toEqual(poke);
+
+    // The tags came through the eviction: the kick closes the member's socket and only theirs.
+    const removed = await call(`/api/orgs/${org.id}/members/${member.id}`, { method: 'DELETE', token: owner.token });
+    expect(removed.status).toBe(200);
+    expect((await memberLive.waitClose()).code).toBe(4403);
+    expect(await ownerLive.nextMessage(1)).toEqual({ type: 'poke', scope: `org:${org.id}`, seq: await seqHead() });
+    ownerLive.ws.send('ping');
+    expect(await ownerLive.nextMessage(2)).toBe('pong');
+    expect(ownerLive.closed()).toBeNull();
+    ownerLive.ws.close(1000, 'done');
+  }, 60_000);
 
   it('a hub that fails or is unreachable never fails the write', async () => {
     const owner = await signUp('Own');
