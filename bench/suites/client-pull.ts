@@ -3,7 +3,7 @@ import { projectsCollection } from '../../client/pull/collections.js';
 import { pullCollection } from '../../client/pull/pull-collection.js';
 import { SyncDatabase } from '../../client/storage/sync-database.js';
 import { createHttpClient } from '../../client/transport/http-client.js';
-import { atMost, median, type BenchResult } from '../harness.js';
+import { atMostGoal, pairedBench, timed, type BenchResult } from '../harness.js';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
 const N = 5000;
@@ -35,23 +35,22 @@ export async function clientPullSuite(): Promise<BenchResult[]> {
   };
   let run = 0;
   const fresh = () => new SyncDatabase(`bench-pull-${run++}-${Date.now()}`, { indexedDB, IDBKeyRange });
-  const ours: number[] = [];
-  const floor: number[] = [];
-  for (let i = 0; i < 6; i++) {
-    const db = fresh();
-    const http = createHttpClient({ baseUrl: 'http://bench', getToken: () => 'token', fetch: fetch as typeof globalThis.fetch });
-    let start = performance.now();
-    await pullCollection({ db, http, userId: 'user', now: Date.now, limit: PAGE }, projectsCollection(ORG));
-    if (i > 0) ours.push(performance.now() - start);
-    db.close();
-
-    const raw = fresh();
-    await raw.open();
-    start = performance.now();
-    for (let from = 0; from < N; from += PAGE) await raw.projects.bulkPut(items.slice(from, from + PAGE));
-    if (i > 0) floor.push(performance.now() - start);
-    raw.close();
-  }
+  const ours = timed(
+    () => ({ db: fresh(), http: createHttpClient({ baseUrl: 'http://bench', getToken: () => 'token', fetch: fetch as typeof globalThis.fetch }) }),
+    ({ db, http }) => pullCollection({ db, http, userId: 'user', now: Date.now, limit: PAGE }, projectsCollection(ORG)),
+    ({ db }) => db.close(),
+  );
+  const floor = timed(
+    async () => {
+      const raw = fresh();
+      await raw.open();
+      return raw;
+    },
+    async (raw) => {
+      for (let from = 0; from < N; from += PAGE) await raw.projects.bulkPut(items.slice(from, from + PAGE));
+    },
+    (raw) => raw.close(),
+  );
   // Ours also validates every item with the shared zod schema, checks for pending ops and saves the cursor.
-  return [atMost('pull 5k projects (5 pages): ours vs bulkPut floor', 'ms', median(ours), median(floor), 4)];
+  return [await pairedBench('pull 5k projects (5 pages): ours vs bulkPut floor', 'ms', atMostGoal(4), ours, floor, { minSamples: 7, maxSamples: 21 })];
 }

@@ -1,7 +1,7 @@
 import { createMergeableStore, getHlcFunctions } from 'tinybase';
 import * as Y from 'yjs';
 import { compareRegisters, createHlc, type LwwEntry } from '../../shared/index.js';
-import { atLeast, atMost, opsPerSecond, timeMedian, type BenchResult } from '../harness.js';
+import { atLeastGoal, atMostGoal, opsPerSecondSample, pairedBench, timed, type BenchResult } from '../harness.js';
 
 const N = 100_000;
 const T0 = Date.UTC(2026, 10, 25);
@@ -10,7 +10,7 @@ const T0 = Date.UTC(2026, 10, 25);
  * Merge 100k remote settings into a 100k-entry local map. Every implementation gets the same content: the
  * same keys, the remote side written later, so every entry changes (the worst case for a merge).
  */
-function mergeSuite(): BenchResult[] {
+async function mergeSuite(): Promise<BenchResult[]> {
   const localClock = createHlc({ nodeId: '000000000000000a', now: () => T0 });
   const remoteClock = createHlc({ nodeId: '000000000000000b', now: () => T0 + 1 });
   const local: LwwEntry[] = [];
@@ -21,7 +21,7 @@ function mergeSuite(): BenchResult[] {
   }
   const localMap = new Map(local.map((e) => [e.key, e]));
 
-  const floor = timeMedian(
+  const floor = timed(
     () => new Map(localMap),
     (map) => {
       for (const e of remote) map.set(e.key, e);
@@ -29,7 +29,7 @@ function mergeSuite(): BenchResult[] {
   );
   // Ours: the per-key rule both sides run against their store (the client's mergeIncoming, the server's
   // planMerge): compareRegisters against the held register, written only when the incoming one wins.
-  const ours = timeMedian(
+  const ours = timed(
     () => new Map(localMap),
     (map) => {
       for (const e of remote) {
@@ -52,15 +52,13 @@ function mergeSuite(): BenchResult[] {
   });
   const localUpdate = Y.encodeStateAsUpdate(localDoc);
   const remoteUpdate = Y.encodeStateAsUpdate(remoteDoc);
-  const yjs = timeMedian(
+  const yjs = timed(
     () => {
       const doc = new Y.Doc();
       Y.applyUpdate(doc, localUpdate);
       return doc;
     },
     (doc) => Y.applyUpdate(doc, remoteUpdate),
-    5,
-    1,
   );
 
   // TinyBase: a MergeableStore's values (its flat key-value part, the analogue of a settings map).
@@ -74,30 +72,26 @@ function mergeSuite(): BenchResult[] {
   });
   const tbLocalContent = tbLocal.getMergeableContent();
   const tbRemoteContent = tbRemote.getMergeableContent();
-  const tinybase = timeMedian(
+  const tinybase = timed(
     () => createMergeableStore('local', () => T0).setMergeableContent(tbLocalContent),
     (store) => store.applyMergeableChanges(tbRemoteContent),
-    5,
-    1,
   );
 
+  // Each row pairs ours with its own baseline, sample by sample (the peers are slow: fewer pairs for them).
   return [
-    atMost('merge 100k into 100k: ours vs Map.set floor', 'ms', ours, floor, 3),
-    atLeast('merge 100k into 100k: ours vs TinyBase applyMergeableChanges', 'ms', ours, tinybase, 4, false),
-    atLeast('merge 100k into 100k: ours vs Yjs Y.Map applyUpdate', 'ms', ours, yjs, 8, false),
+    await pairedBench('merge 100k into 100k: ours vs Map.set floor', 'ms', atMostGoal(3), ours, floor, { warmup: 2, minSamples: 15, maxSamples: 61 }),
+    await pairedBench('merge 100k into 100k: ours vs TinyBase applyMergeableChanges', 'ms', atLeastGoal(4), ours, tinybase, { minSamples: 7, maxSamples: 11 }),
+    await pairedBench('merge 100k into 100k: ours vs Yjs Y.Map applyUpdate', 'ms', atLeastGoal(8), ours, yjs, { minSamples: 9, maxSamples: 21, budgetMs: 90_000 }),
   ];
 }
 
-function clockSuite(): BenchResult[] {
+async function clockSuite(): Promise<BenchResult[]> {
   let wall = T0;
   // The wall clock ticks once every 1000 calls: a realistic burst rate, and it exercises the ms-change path.
   let calls = 0;
   const now = () => (++calls % 1000 === 0 ? ++wall : wall);
   const ours = createHlc({ nodeId: '3f9a1c2b7d4e5f60', now });
   const [getNextHlc, seenHlc] = getHlcFunctions('bench', now);
-  const oursNext = opsPerSecond(() => ours.next());
-  const theirsNext = opsPerSecond(() => getNextHlc());
-
   // receive(): ours returns the stamp for the receive event; TinyBase splits that into seenHlc + getNextHlc.
   const peer = createHlc({ nodeId: '000000000000000b', now });
   const [peerNext] = getHlcFunctions('peer', now);
@@ -105,17 +99,23 @@ function clockSuite(): BenchResult[] {
   const theirRemotes = Array.from({ length: 1024 }, () => peerNext());
   let i = 0;
   let j = 0;
-  const oursReceive = opsPerSecond(() => ours.receive(ourRemotes[i++ & 1023] as string), 100_000);
-  const theirsReceive = opsPerSecond(() => {
-    seenHlc(theirRemotes[j++ & 1023] as string);
-    return getNextHlc();
-  }, 100_000);
+  // One batch of each per pair, after a warm-up pair for the JIT.
   return [
-    atLeast('hlc next(): ours vs TinyBase getNextHlc', 'ops/s', oursNext, theirsNext, 1, true),
-    atLeast('hlc receive(): ours vs TinyBase seenHlc+getNextHlc', 'ops/s', oursReceive, theirsReceive, 1, true),
+    await pairedBench('hlc next(): ours vs TinyBase getNextHlc', 'ops/s', atLeastGoal(1, true), opsPerSecondSample(() => ours.next(), 200_000), opsPerSecondSample(() => getNextHlc(), 200_000), { warmup: 2, minSamples: 9, maxSamples: 41 }),
+    await pairedBench(
+      'hlc receive(): ours vs TinyBase seenHlc+getNextHlc',
+      'ops/s',
+      atLeastGoal(1, true),
+      opsPerSecondSample(() => ours.receive(ourRemotes[i++ & 1023] as string), 100_000),
+      opsPerSecondSample(() => {
+        seenHlc(theirRemotes[j++ & 1023] as string);
+        return getNextHlc();
+      }, 100_000),
+      { warmup: 2, minSamples: 9, maxSamples: 41 },
+    ),
   ];
 }
 
-export function sharedCoreSuite(): BenchResult[] {
-  return [...mergeSuite(), ...clockSuite()];
+export async function sharedCoreSuite(): Promise<BenchResult[]> {
+  return [...(await mergeSuite()), ...(await clockSuite())];
 }
