@@ -1,6 +1,8 @@
 import { drizzle } from 'drizzle-orm/d1';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { config as zodConfig } from 'zod/v4/core';
+import en from 'zod/v4/locales/en.js';
 import { LIMITS } from '../shared/index.js';
 import { createAuth } from './auth/create-auth.js';
 import { requireUser } from './auth/require-user.js';
@@ -22,6 +24,10 @@ import { orgSettingsRoutes, userSettingsRoutes } from './routes/settings.js';
  * routes). Everything under /api answers JSON; other paths are the app's static assets (wrangler's [assets]).
  */
 export const app = new Hono<AppEnv>();
+
+// The shared schemas use zod/mini, which carries no locale (it keeps the client bundle small): the Worker is the
+// app here, so it loads zod's English messages for its VALIDATION_FAILED details.
+zodConfig(en());
 
 app.use('/api/*', async (c, next) => {
   const started = Date.now();

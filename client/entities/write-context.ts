@@ -1,4 +1,4 @@
-import type { ZodType, z } from 'zod';
+import type * as z from 'zod/mini';
 import { ClientValidationError } from '../errors.js';
 import { enqueueOp, type NewOp } from '../outbox/outbox-store.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
@@ -13,10 +13,21 @@ export interface WriteContext {
   readonly kick: () => void;
 }
 
+/**
+ * zod/mini carries no locale (its English messages would cost every app a kilobyte), and a library must not set
+ * the host app's global zod config: a message the schema sets is kept, otherwise the rule is named from the
+ * issue's own code and bound ("too_big (255)").
+ */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.message !== 'Invalid input') return issue.message;
+  const bound = 'maximum' in issue ? issue.maximum : 'minimum' in issue ? issue.minimum : 'format' in issue ? issue.format : undefined;
+  return bound === undefined ? issue.code : `${issue.code} (${String(bound)})`;
+}
+
 /** Validates with the same schema the server uses, so bad input fails here, typed, before it is queued. */
-export function validated<S extends ZodType>(schema: S, input: unknown): z.infer<S> {
+export function validated<S extends z.ZodMiniType>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new ClientValidationError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success) throw new ClientValidationError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${describeIssue(i)}`).join('; '));
   return parsed.data;
 }
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   orgMemberPageSchema,
   orgPageSchema,
@@ -16,14 +16,14 @@ export interface CollectionSpec {
   readonly id: string;
   readonly path: string;
   readonly table: EntityTable;
-  readonly pageSchema: z.ZodType<{ items: Record<string, unknown>[]; nextCursor: string; hasMore: boolean; serverTime: number }>;
+  readonly pageSchema: z.ZodMiniType<{ items: Record<string, unknown>[]; nextCursor: string; hasMore: boolean; serverTime: number }>;
   readonly keyOf: (item: Record<string, unknown>) => EntityKey;
   readonly localKeys: (db: SyncDatabase) => Promise<EntityKey[]>;
   /** The scope a 404/403 on this collection means the caller lost. */
   readonly scope: { readonly kind: 'org' | 'project'; readonly id: string } | null;
 }
 
-const pageOf = (schema: z.ZodType) => schema as CollectionSpec['pageSchema'];
+const pageOf = (schema: z.ZodMiniType) => schema as CollectionSpec['pageSchema'];
 
 export const orgsCollection = (): CollectionSpec => ({
   id: 'orgs',

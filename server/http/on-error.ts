@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import type { AppEnv } from '../env.js';
 import { HttpError, errorBody } from './http-error.js';
 import { log } from './log.js';
@@ -15,7 +15,7 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof HttpError) {
     return c.json(errorBody(error.code, error.message, error.details), error.status as ContentfulStatusCode, error.headers);
   }
-  if (error instanceof ZodError) {
+  if (error instanceof $ZodError) {
     return c.json(errorBody('VALIDATION_FAILED', 'invalid request', { issues: error.issues }), 400);
   }
   if (error instanceof HTTPException && error.status < 500) {

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import {
   ClockDriftError,
   LIMITS,
@@ -42,7 +43,7 @@ export interface MergePlan {
 }
 
 /** A merge entry's key and stamp; its value goes to validateSetting, never through a recursive schema. */
-const entryStampSchema = settingEntrySchema.pick({ key: true, hlc: true });
+const entryStampSchema = z.pick(settingEntrySchema, { key: true, hlc: true });
 
 /**
  * Plans a settings merge over the registers stored for the entries' keys (read by the caller under the

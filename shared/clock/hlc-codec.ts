@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { HlcFormatError } from '../errors/sync-error.js';
 
 /**
@@ -90,4 +90,4 @@ export function compareHlc(a: string, b: string): -1 | 0 | 1 {
 }
 
 /** The zod schema used at every boundary where a stamp arrives (wire, storage, user input). */
-export const hlcSchema = z.string().refine(isHlc, { message: 'malformed hlc stamp' });
+export const hlcSchema = z.string().check(z.refine(isHlc, { message: 'malformed hlc stamp' }));

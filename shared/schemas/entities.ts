@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { hlcSchema } from '../clock/hlc-codec.js';
 import { LIMITS } from '../limits.js';
 import {
@@ -25,21 +25,21 @@ const rowMeta = {
 };
 const tombstoneMeta = {
   deletedAt: timeMsSchema,
-  updatedAt: timeMsSchema.optional(),
-  version: versionSchema.optional(),
+  updatedAt: z.optional(timeMsSchema),
+  version: z.optional(versionSchema),
 };
 
-export const nameSchema = z.string().trim().min(1).max(LIMITS.maxNameLength);
-export const descriptionSchema = z.string().max(LIMITS.maxDescriptionLength);
+export const nameSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(LIMITS.maxNameLength));
+export const descriptionSchema = z.string().check(z.maxLength(LIMITS.maxDescriptionLength));
 
 /**
  * An org's change heads: per sub-collection, the change seq of the last write that may have changed it. A head
  * that moved since the client last saw the org means "pull that collection". Optional so rows stored before
  * heads existed still parse; the server always sends them.
  */
-const headSchema = z.int().nonnegative();
+const headSchema = z.int().check(z.nonnegative());
 export const orgHeadsSchema = z.object({ members: headSchema, projects: headSchema, settings: headSchema, projectMembers: headSchema });
-export const orgSchema = z.object({ id: idSchema, name: nameSchema, role: orgRoleSchema, ...rowMeta, heads: orgHeadsSchema.optional() });
+export const orgSchema = z.object({ id: idSchema, name: nameSchema, role: orgRoleSchema, ...rowMeta, heads: z.optional(orgHeadsSchema) });
 export const orgTombstoneSchema = z.object({ id: idSchema, ...tombstoneMeta });
 export const orgItemSchema = z.union([orgSchema, orgTombstoneSchema]);
 
@@ -77,7 +77,7 @@ export const projectMemberSchema = z.object({
 export const projectMemberTombstoneSchema = z.object({
   projectId: idSchema,
   userId: userIdSchema,
-  orgId: idSchema.optional(),
+  orgId: z.optional(idSchema),
   ...tombstoneMeta,
 });
 export const projectMemberItemSchema = z.union([projectMemberSchema, projectMemberTombstoneSchema]);
@@ -85,7 +85,7 @@ export const projectMemberItemSchema = z.union([projectMemberSchema, projectMemb
 /** A setting as stored and pulled: an LWW register with its key and the server time it last changed. */
 export const settingSchema = z.object({
   key: settingKeySchema,
-  value: jsonValueSchema.nullable(),
+  value: z.nullable(jsonValueSchema),
   hlc: hlcSchema,
   updatedAt: timeMsSchema,
 });
@@ -93,11 +93,11 @@ export const settingSchema = z.object({
 /** Local-only cache index of a PDF; the blob itself lives elsewhere. */
 export const pdfMetaSchema = z.object({
   /** `projectId:studyId:fileName` */
-  id: z.string().min(3),
+  id: z.string().check(z.minLength(3)),
   projectId: idSchema,
-  studyId: z.string().min(1),
-  fileName: z.string().min(1),
-  size: z.int().nonnegative(),
+  studyId: z.string().check(z.minLength(1)),
+  fileName: z.string().check(z.minLength(1)),
+  size: z.int().check(z.nonnegative()),
   etag: z.string(),
   cachedAt: timeMsSchema,
   lastUsedAt: timeMsSchema,

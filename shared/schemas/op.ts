@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { idSchema, jsonValueSchema, timeMsSchema, userIdSchema } from './primitives.js';
 
 export const OP_STATUSES = ['pending', 'syncing', 'applied', 'failed'] as const;
@@ -11,17 +11,15 @@ export const OP_METHODS = ['POST', 'PATCH', 'PUT', 'DELETE'] as const;
 export const opSchema = z.object({
   id: idSchema,
   userId: userIdSchema,
-  lane: z.string().min(1),
+  lane: z.string().check(z.minLength(1)),
   method: z.enum(OP_METHODS),
-  path: z.string().startsWith('/api/'),
-  body: jsonValueSchema.optional(),
+  path: z.string().check(z.startsWith('/api/')),
+  body: z.optional(jsonValueSchema),
   status: z.enum(OP_STATUSES),
-  attempts: z.int().nonnegative(),
+  attempts: z.int().check(z.nonnegative()),
   nextAttemptAt: timeMsSchema,
-  lastAttempt: timeMsSchema.nullable(),
-  error: z
-    .object({ code: z.string(), message: z.string(), statusCode: z.int().optional() })
-    .nullable(),
+  lastAttempt: z.nullable(timeMsSchema),
+  error: z.nullable(z.object({ code: z.string(), message: z.string(), statusCode: z.optional(z.int()) })),
   createdAt: timeMsSchema,
 });
 export type Op = z.infer<typeof opSchema>;

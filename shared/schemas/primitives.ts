@@ -1,13 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LIMITS, SETTING_KEY_PATTERN } from '../limits.js';
 import { measureJson } from '../merge/measure-json.js';
 
 /** Integer milliseconds since the epoch. */
-export const timeMsSchema = z.int().nonnegative();
+export const timeMsSchema = z.int().check(z.nonnegative());
 /** Entity ids are uuids, client-chosen for offline creates. */
 export const idSchema = z.uuid();
 /** Better Auth user ids are opaque strings, not uuids. */
-export const userIdSchema = z.string().min(1).max(255);
+export const userIdSchema = z.string().check(z.minLength(1), z.maxLength(255));
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 /**
  * Any JSON value (no undefined, NaN or functions) nested at most LIMITS.maxJsonDepth deep. Not z.json():
@@ -19,8 +19,8 @@ export const jsonValueSchema = z.custom<JsonValue>(
   `not JSON, or nested deeper than ${LIMITS.maxJsonDepth} levels`,
 );
 /** Grows on every change of a row; sent back in `If-Match: "<version>"`. */
-export const versionSchema = z.int().positive();
-export const settingKeySchema = z.string().regex(SETTING_KEY_PATTERN, 'setting key must match ^[a-zA-Z0-9._:-]{1,128}$');
+export const versionSchema = z.int().check(z.positive());
+export const settingKeySchema = z.string().check(z.regex(SETTING_KEY_PATTERN, 'setting key must match ^[a-zA-Z0-9._:-]{1,128}$'));
 
 export const ORG_ROLES = ['owner', 'admin', 'member'] as const;
 export const PROJECT_ROLES = ['owner', 'member'] as const;

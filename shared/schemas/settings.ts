@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { hlcSchema } from '../clock/hlc-codec.js';
 import { LIMITS } from '../limits.js';
 import { settingSchema } from './entities.js';
@@ -7,7 +7,7 @@ import { jsonValueSchema, settingKeySchema, timeMsSchema } from './primitives.js
 /** A register as pushed by a client: key, value (null = delete) and the client's stamp. */
 export const settingEntrySchema = z.object({
   key: settingKeySchema,
-  value: jsonValueSchema.nullable(),
+  value: z.nullable(jsonValueSchema),
   hlc: hlcSchema,
 });
 export type SettingEntry = z.infer<typeof settingEntrySchema>;
@@ -20,10 +20,9 @@ export type SettingEntry = z.infer<typeof settingEntrySchema>;
  * per entry AND per key, which bounds the results (and their `current`s) by the distinct keys.
  */
 export const settingsMergeRequestSchema = z.object({
-  entries: z
-    .array(z.object({ key: z.string().max(256), value: z.unknown(), hlc: z.string().max(64) }))
-    .max(LIMITS.maxMergeEntries)
-    .superRefine((entries, ctx) => {
+  entries: z.array(z.object({ key: z.string().check(z.maxLength(256)), value: z.unknown(), hlc: z.string().check(z.maxLength(64)) })).check(
+    z.maxLength(LIMITS.maxMergeEntries),
+    z.superRefine((entries, ctx) => {
       const seen = new Set<string>();
       for (const [i, entry] of entries.entries()) {
         if (seen.has(entry.key)) {
@@ -33,7 +32,8 @@ export const settingsMergeRequestSchema = z.object({
         seen.add(entry.key);
       }
     }),
-  cursor: z.string().min(1).max(512).optional(),
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
 });
 export type SettingsMergeRequest = z.infer<typeof settingsMergeRequestSchema>;
 
@@ -42,15 +42,15 @@ export const settingMergeResultSchema = z.object({
   key: z.string(),
   status: z.enum(SETTING_RESULT_STATUSES),
   /** Why an entry was rejected (SETTING_*, VALIDATION_FAILED, CLOCK_DRIFT). */
-  code: z.string().optional(),
-  message: z.string().optional(),
+  code: z.optional(z.string()),
+  message: z.optional(z.string()),
   /**
    * For stale entries: the register that beat it, while the response's budget for them lasts
    * (LIMITS.maxMergeCurrentBytes, in request order). Past it a stale result comes without `current`. Either
    * way the entry lost for good (a client stops pushing it); the winner is newer than the client's cursor
    * unless the client already has it, so it arrives in `changes`, or in a later pull when `hasMore`.
    */
-  current: settingSchema.optional(),
+  current: z.optional(settingSchema),
 });
 export type SettingMergeResult = z.infer<typeof settingMergeResultSchema>;
 
@@ -62,7 +62,7 @@ export const settingsMergeResponseSchema = z.object({
    * writes: those are not here (the client sent them; `applied` says they stand) and come past `cursor`.
    */
   changes: z.array(settingSchema),
-  cursor: z.string().min(1),
+  cursor: z.string().check(z.minLength(1)),
   /** More changes wait past `cursor` (the response is bounded); pull or merge again to get them. */
   hasMore: z.boolean(),
   serverHlc: hlcSchema,
@@ -71,4 +71,4 @@ export const settingsMergeResponseSchema = z.object({
 export type SettingsMergeResponse = z.infer<typeof settingsMergeResponseSchema>;
 
 /** `PUT /api/settings/:key` body: plain clients send a value and the server stamps it. */
-export const settingPutRequestSchema = z.object({ value: jsonValueSchema.nullable() });
+export const settingPutRequestSchema = z.object({ value: z.nullable(jsonValueSchema) });

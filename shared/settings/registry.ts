@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LIMITS, SETTING_KEY_PATTERN } from '../limits.js';
 import { measureJson } from '../merge/measure-json.js';
 import type { JsonValue, SettingScope } from '../schemas/primitives.js';
@@ -10,15 +10,15 @@ import type { JsonValue, SettingScope } from '../schemas/primitives.js';
  */
 export const SETTINGS_REGISTRY = {
   theme: { scope: 'user', schema: z.enum(['light', 'dark', 'system']) },
-  locale: { scope: 'user', schema: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'BCP 47 language tag') },
-  timezone: { scope: 'user', schema: z.string().min(1).max(64) },
+  locale: { scope: 'user', schema: z.string().check(z.regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'BCP 47 language tag')) },
+  timezone: { scope: 'user', schema: z.string().check(z.minLength(1), z.maxLength(64)) },
   'notifications.email': { scope: 'user', schema: z.boolean() },
   'notifications.digest': { scope: 'user', schema: z.enum(['off', 'daily', 'weekly']) },
-  'editor.fontSize': { scope: 'user', schema: z.int().min(8).max(32) },
+  'editor.fontSize': { scope: 'user', schema: z.int().check(z.minimum(8), z.maximum(32)) },
   'appraisal.defaultTool': { scope: 'org', schema: z.enum(['casp', 'jbi', 'amstar2', 'rob2', 'robins-i', 'grade']) },
   'appraisal.blindReview': { scope: 'org', schema: z.boolean() },
-  'org.locale': { scope: 'org', schema: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'BCP 47 language tag') },
-} as const satisfies Record<string, { scope: SettingScope; schema: z.ZodType }>;
+  'org.locale': { scope: 'org', schema: z.string().check(z.regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'BCP 47 language tag')) },
+} as const satisfies Record<string, { scope: SettingScope; schema: z.ZodMiniType }>;
 
 export type KnownSettingKey = keyof typeof SETTINGS_REGISTRY;
 export const CUSTOM_SETTING_PREFIX = 'custom.';
