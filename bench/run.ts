@@ -2,6 +2,7 @@
 // noisy shared machine shifts both sides together. Not part of `npm test`.
 import { writeFileSync } from 'node:fs';
 import { formatTable, type BenchResult } from './harness.js';
+import { bundleSizeSuite } from './suites/bundle-size.js';
 import { clientPullSuite } from './suites/client-pull.js';
 import { sharedCoreSuite } from './suites/shared-core.js';
 import { syncRequestsSuite } from './suites/sync-requests.js';
@@ -10,6 +11,7 @@ const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   'shared-core': sharedCoreSuite,
   'client-pull': clientPullSuite,
   'sync-requests': syncRequestsSuite,
+  'bundle-size': bundleSizeSuite,
 };
 
 const args = process.argv.slice(2);
