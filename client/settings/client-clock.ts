@@ -122,8 +122,11 @@ export class ClientClock {
   }
 
   private createHlc(own: string | null, alwaysKeepOwn = false): Hlc {
-    // Our own last stamp is kept unless the server would refuse stamps issued above it.
-    const keepOwn = own !== null && (alwaysKeepOwn || parseHlc(own).ms <= this.now() + this.maxDriftMs / 2);
+    // Our own last stamp is kept unless the server would refuse stamps issued above it: past the drift limit of
+    // corrected time. Not a tighter margin: a stamp within the limit may already be on the server, and a write
+    // stamped below it would lose to the user's own earlier write. If the server does refuse one near the limit,
+    // CLOCK_DRIFT re-bases with abandonOwn and re-stamps.
+    const keepOwn = own !== null && (alwaysKeepOwn || parseHlc(own).ms <= this.now() + this.maxDriftMs);
     const candidates = [keepOwn ? own : null, this.received].filter((s): s is string => s !== null);
     const last = candidates.sort().pop() ?? null;
     return createHlc({ nodeId: this.newNodeId(), now: () => this.wall() + this.offset, maxDriftMs: this.maxDriftMs, last });
