@@ -32,3 +32,13 @@ export class EngineClosedError extends SyncClientError {
     super('ENGINE_CLOSED', 'this sync engine was closed');
   }
 }
+
+/**
+ * The browser refused to store more (IndexedDB's QuotaExceededError): nothing of the write was kept (its
+ * transaction rolled back), and the engine carries on once space is freed. `cause` is the storage's own error.
+ */
+export class StorageFullError extends SyncClientError {
+  constructor(options?: { cause?: unknown }) {
+    super('STORAGE_FULL', 'the device refused to store more data (storage quota exceeded): free some space and try again', options);
+  }
+}

@@ -1,7 +1,7 @@
 import { orgMemberWrites, projectMemberWrites } from '../entities/members.js';
 import { projectWrites } from '../entities/projects.js';
 import type { WriteContext } from '../entities/write-context.js';
-import { EngineClosedError } from '../errors.js';
+import { EngineClosedError, type StorageFullError } from '../errors.js';
 import { DEFAULT_BACKOFF } from '../outbox/backoff.js';
 import { outboxApi } from '../outbox/outbox-api.js';
 import { recoverSyncing } from '../outbox/outbox-store.js';
@@ -9,6 +9,7 @@ import { pdfMetaIndex } from '../pdf/pdf-meta.js';
 import { settingsApi } from '../settings/settings-api.js';
 import { readCounters } from '../status/counters.js';
 import { assertNothingUnsynced, clearCache } from '../storage/local-cache.js';
+import { isStorageFull } from '../storage/storage-full.js';
 import { SyncDatabase, databaseName } from '../storage/sync-database.js';
 import { elect, type Leadership } from '../tabs/leader.js';
 import { defaultLocks } from '../tabs/locks.js';
@@ -80,7 +81,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await ready;
         await runCycle(cycleDeps, request, signal);
       },
-      onError: (error) => (lastError = { code: 'CYCLE_FAILED', message: error instanceof Error ? error.message : String(error) }),
+      // A write the device refused mid-cycle (the replay's bookkeeping): its transaction rolled back whole, and
+      // the next cycle resends what it had not recorded (idempotency keys make that safe).
+      onError: (error) =>
+        (lastError = isStorageFull(error)
+          ? { code: 'STORAGE_FULL', message: 'the device refused to store more data (storage quota exceeded)' }
+          : { code: 'CYCLE_FAILED', message: error instanceof Error ? error.message : String(error) }),
       onIdle: async () => {
         if (leadership?.isLeader() && !closed) live?.follow(['user', ...((await db.orgs.toCollection().primaryKeys()) as string[]).map((id) => `org:${id}`)]);
         await emit();
@@ -110,12 +116,18 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     void sync(true);
   };
 
+  /** A local write refused for lack of storage: the caller got StorageFullError, the status shows it too. */
+  const storageFull = (error: StorageFullError) => {
+    lastError = { code: error.code, message: error.message };
+    void emit();
+  };
   const ctx: WriteContext = {
     db,
     userId,
     now,
     newId: options.newId ?? (() => crypto.randomUUID()),
     kick: () => written(false),
+    storageFull,
   };
 
   const channel = openTabChannel(options.channel, `${appName}:${userId}`, (message) => {
@@ -144,8 +156,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       clock: connection.clock,
       before: whenOpen,
       written: () => written(true),
+      storageFull,
     }),
-    outbox: outboxApi(db, now, { retried: ctx.kick, discarded: () => void emit() }),
+    outbox: outboxApi(db, now, { retried: ctx.kick, discarded: () => void emit(), storageFull }),
 
     async start() {
       await whenOpen();

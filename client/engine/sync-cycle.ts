@@ -1,5 +1,5 @@
 import type { BackoffPolicy } from '../outbox/backoff.js';
-import { wakeOfflineOps } from '../outbox/outbox-store.js';
+import { recoverSyncing, wakeOfflineOps } from '../outbox/outbox-store.js';
 import { drain } from '../outbox/replay-loop.js';
 import { pullPlan, runPlan } from '../pull/pull-plan.js';
 import type { ClientClock } from '../settings/client-clock.js';
@@ -40,6 +40,10 @@ export async function runCycle(deps: CycleDeps, request: CycleRequest, signal: A
   const verdict = await auth.verify(signal);
   if (verdict.state === 'mismatch') deps.setError({ code: 'TOKEN_USER_MISMATCH', message: 'the token belongs to another user: nothing is sent with it' });
   if (verdict.state !== 'verified') return;
+  // Cycles never overlap and only the leading tab runs them, so an op still `syncing` now was left by a cycle
+  // that died after sending it: its bookkeeping was refused (a full disk) or the tab that sent it was killed
+  // before this one took the lead. Back to pending; its idempotency key makes the resend apply at most once.
+  await recoverSyncing(db);
   if (request.wake) await wakeOfflineOps(db, now());
   const replay = await drain({ db, http, userId, now, random: deps.random, policy: deps.policy, signal, log: deps.log });
   if (replay.state === 'paused-for-auth') return auth.pause();

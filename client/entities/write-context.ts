@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
-import { ClientValidationError } from '../errors.js';
+import { ClientValidationError, type StorageFullError } from '../errors.js';
 import { enqueueOp, type NewOp } from '../outbox/outbox-store.js';
+import { guardStorage } from '../storage/storage-full.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 
 /** What every write API needs: the database, who writes, ids and time, and a nudge for the replay loop. */
@@ -11,6 +12,8 @@ export interface WriteContext {
   readonly newId: () => string;
   /** Asks the scheduler to replay soon (no-op when this tab does not sync). */
   readonly kick: () => void;
+  /** Told when a write was refused for lack of storage (the engine's status shows it). */
+  readonly storageFull?: (error: StorageFullError) => void;
 }
 
 /**
@@ -31,8 +34,12 @@ export function validated<S extends z.ZodMiniType>(schema: S, input: unknown): z
   return parsed.data;
 }
 
-/** Queues one write (optimistic effect + op, one transaction) as the context's user, then nudges replay. */
+/**
+ * Queues one write (optimistic effect + op, one transaction) as the context's user, then nudges replay. A full
+ * disk rolls the whole transaction back (no op without its row, no row without its op) and throws
+ * StorageFullError.
+ */
 export async function enqueueWrite(ctx: WriteContext, op: Omit<NewOp, 'userId'>): Promise<void> {
-  await enqueueOp(ctx.db, { ...op, userId: ctx.userId }, ctx.newId(), ctx.now());
+  await guardStorage(() => enqueueOp(ctx.db, { ...op, userId: ctx.userId }, ctx.newId(), ctx.now()), ctx.storageFull);
   ctx.kick();
 }

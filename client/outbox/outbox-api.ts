@@ -1,5 +1,7 @@
 import type { LocalOp } from '../storage/rows.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
+import type { StorageFullError } from '../errors.js';
+import { guardStorage } from '../storage/storage-full.js';
 import { discardOp, retryOp } from './outbox-store.js';
 
 /** The app's view of the outbox: what is queued, and the user's retry and discard of failed ops. */
@@ -12,16 +14,20 @@ export interface OutboxApi {
   discard(opId: string): Promise<boolean>;
 }
 
-export function outboxApi(db: SyncDatabase, now: () => number, changed: { retried: () => void; discarded: () => void }): OutboxApi {
+export function outboxApi(
+  db: SyncDatabase,
+  now: () => number,
+  changed: { retried: () => void; discarded: () => void; storageFull?: (error: StorageFullError) => void },
+): OutboxApi {
   return {
     list: async () => (await db.ops.orderBy('order').toArray()).filter((op) => op.status !== 'applied'),
     async retry(opId) {
-      const done = await retryOp(db, opId, now());
+      const done = await guardStorage(() => retryOp(db, opId, now()), changed.storageFull);
       changed.retried();
       return done;
     },
     async discard(opId) {
-      const done = await discardOp(db, opId);
+      const done = await guardStorage(() => discardOp(db, opId), changed.storageFull);
       changed.discarded();
       return done;
     },

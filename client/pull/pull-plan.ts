@@ -5,6 +5,8 @@ import type { HttpClient } from '../transport/http-client.js';
 import type { OrgRow } from '../storage/rows.js';
 import { orgMembersCollection, orgProjectMembersCollection, orgsCollection, projectMembersCollection, projectsCollection } from './collections.js';
 import { pullCollection } from './pull-collection.js';
+import { StorageFullError } from '../errors.js';
+import { isStorageFull } from '../storage/storage-full.js';
 import type { StepResult } from './step-result.js';
 
 export interface PullPlanDeps {
@@ -95,11 +97,15 @@ export type PassResult = { readonly state: 'done' } | { readonly state: 'auth' }
 
 /**
  * Runs a plan step by step. A failed step is reported and the pass goes on (one org's trouble does not stop
- * the others); a 401 or an abort stops the pass.
+ * the others); a 401 or an abort stops the pass. A step whose writes the device refused (a full disk) failed
+ * with STORAGE_FULL: its transaction rolled back whole, so its cursor did not move and the next pass retries it.
  */
 export async function runPlan(plan: AsyncIterable<PullStep>, onError: (step: string, result: Extract<StepResult, { state: 'error' }>) => void): Promise<PassResult> {
   for await (const next of plan) {
-    const result = await next.run();
+    const result = await next.run().catch((error: unknown): StepResult => {
+      if (!isStorageFull(error)) throw error;
+      return { state: 'error', code: 'STORAGE_FULL', message: new StorageFullError().message };
+    });
     if (result.state === 'auth' || result.state === 'aborted') return { state: result.state };
     if (result.state === 'error') onError(next.name, result);
   }

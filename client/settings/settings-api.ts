@@ -1,5 +1,6 @@
 import type { SettingScope } from '../../shared/index.js';
-import { SyncClientError } from '../errors.js';
+import { SyncClientError, type StorageFullError } from '../errors.js';
+import { guardStorage } from '../storage/storage-full.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { ClientClock } from './client-clock.js';
 import { writeSetting } from './settings-sync.js';
@@ -14,6 +15,8 @@ export interface SettingsApiDeps {
   readonly before: () => Promise<void>;
   /** Runs after every write: status listeners and a sync with a pull (a setting has no op to replay). */
   readonly written: () => void;
+  /** Told when a write was refused for lack of storage (the engine's status shows it). */
+  readonly storageFull?: (error: StorageFullError) => void;
 }
 
 /** Where a setting lives: the user's own, or an org's. */
@@ -21,7 +24,10 @@ export type SettingsScopeRef = 'user' | { readonly orgId: string };
 
 /** The app's settings surface: local LWW writes (pushed by the next sync) and reads of the cached registers. */
 export interface SettingsApi {
-  /** Stamps and stores locally; pushed with the next sync. Throws ClientValidationError for bad input. */
+  /**
+   * Stamps and stores locally; pushed with the next sync. Throws ClientValidationError for bad input, and
+   * StorageFullError when the device refuses the write (nothing is stored).
+   */
   set(ref: SettingsScopeRef, key: string, value: unknown): Promise<{ key: string; value: unknown; hlc: string }>;
   get(ref: SettingsScopeRef, key: string): Promise<unknown>;
 }
@@ -39,7 +45,7 @@ export function settingsApi(deps: SettingsApiDeps): SettingsApi {
         const org = await db.orgs.get(scopeId);
         if (!org || org.role === 'member') throw new SyncClientError('AUTH_FORBIDDEN', 'only org admins and owners change org settings');
       }
-      const row = await writeSetting({ db, clock: deps.clock(), now: deps.now }, scope, scopeId, key, value);
+      const row = await guardStorage(() => writeSetting({ db, clock: deps.clock(), now: deps.now }, scope, scopeId, key, value), deps.storageFull);
       deps.written();
       return { key: row.key, value: row.value, hlc: row.hlc };
     },
