@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { formatTable, type BenchResult } from './harness.js';
 import { bundleSizeSuite } from './suites/bundle-size.js';
 import { clientPullSuite } from './suites/client-pull.js';
+import { serverPathsSuite } from './suites/server-paths.js';
 import { sharedCoreSuite } from './suites/shared-core.js';
 import { syncRequestsSuite } from './suites/sync-requests.js';
 
@@ -11,6 +12,7 @@ const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   'shared-core': sharedCoreSuite,
   'client-pull': clientPullSuite,
   'sync-requests': syncRequestsSuite,
+  'server-paths': serverPathsSuite,
   'bundle-size': bundleSizeSuite,
 };
 

@@ -1,0 +1,132 @@
+import { build } from 'esbuild';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { median, type BenchResult } from '../harness.js';
+import { startWorker, type RunningWorker } from '../../test/client/worker-harness.js';
+
+/**
+ * The Node side of the server benches: the Worker under `wrangler dev` through the bench-only entry
+ * (server-probe-worker.mts: the real Worker with its D1 binding counted, and the D1 floor), and the pairing the
+ * rows are built from.
+ */
+export const PROBE_SCRIPT = 'bench/suites/server-probe-worker.mts';
+
+/**
+ * Bundled first into one file of its own: `wrangler dev` reloads the Worker whenever a file of its
+ * bundle changes ("Your worker restarted mid-request"), and a bench must not measure someone's edit to shared/.
+ */
+export async function startProbeWorker(): Promise<RunningWorker> {
+  // Inside the checkout (ignored node_modules/.cache): wrangler finds wrangler.toml by walking up from the script.
+  mkdirSync(join('node_modules', '.cache'), { recursive: true });
+  const dir = mkdtempSync(join('node_modules', '.cache', 'bench-probe-'));
+  const script = join(dir, 'probe.mjs');
+  await build({
+    entryPoints: [PROBE_SCRIPT],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['cloudflare:*', 'node:*'],
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'browser', 'import'],
+    outfile: script,
+    logLevel: 'warning',
+  });
+  const worker = await startWorker({ script });
+  return {
+    ...worker,
+    stop: async () => {
+      await worker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What the Worker sent to D1 (statements executed, D1's rows_written and rows_read meta) since the last reset. */
+export interface D1Counts {
+  statements: number;
+  batches: number;
+  rowsWritten: number;
+  rowsRead: number;
+}
+
+/** Reads the counters and resets them. */
+export async function takeD1Counts(baseUrl: string): Promise<D1Counts> {
+  const res = await fetch(`${baseUrl}/api/__bench/d1-counters`, { method: 'POST' });
+  if (!res.ok) throw new Error(`the probe Worker did not answer its counters: ${res.status}`);
+  return (await res.json()) as D1Counts;
+}
+
+/** Sends a request as the client's transport does: bearer token, JSON body, the headers given. */
+export async function send(baseUrl: string, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** Percentile of a sample (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+export interface PairedTimes {
+  ours: number[];
+  baseline: number[];
+}
+
+/**
+ * Ours and the baseline interleaved, A B then B A (who goes first alternates), after `warmup` pairs thrown away:
+ * the load of a shared machine then shifts both halves of a pair together.
+ */
+export async function interleave(pairs: number, warmup: number, ours: () => Promise<number>, baseline: () => Promise<number>): Promise<PairedTimes> {
+  const out: PairedTimes = { ours: [], baseline: [] };
+  for (let i = 0; i < warmup + pairs; i++) {
+    const oursFirst = i % 2 === 0;
+    const a = oursFirst ? await ours() : await baseline();
+    const b = oursFirst ? await baseline() : await ours();
+    if (i < warmup) continue;
+    out.ours.push(oursFirst ? a : b);
+    out.baseline.push(oursFirst ? b : a);
+  }
+  return out;
+}
+
+/**
+ * A row from interleaved pairs: the medians of each side and the median of the per-pair ratios, with their
+ * min-max spread in the note. `ratioOf` states the goal's direction (a speedup, or a slowdown factor).
+ */
+export function pairedResult(
+  name: string,
+  unit: string,
+  times: PairedTimes,
+  ratioOf: (ours: number, baseline: number) => number,
+  goal: { text: string; pass: (ratio: number) => boolean },
+  note?: string,
+): BenchResult {
+  const ratios = times.ours.map((o, i) => ratioOf(o, times.baseline[i] as number));
+  const ratio = median(ratios);
+  const spread = `${ratios.length} pairs, ratio spread ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+  return {
+    name,
+    unit,
+    value: median(times.ours),
+    baseline: median(times.baseline),
+    ratio,
+    goal: goal.text,
+    pass: goal.pass(ratio),
+    note: [spread, ...(note ? [note] : [])].join('; '),
+  };
+}
+
+/** Whole seconds from the environment, or the default (sizes of the quick run vs the issue's full run). */
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined ? Number.NaN : Number(raw);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
