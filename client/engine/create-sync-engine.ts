@@ -88,7 +88,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           ? { code: 'STORAGE_FULL', message: 'the device refused to store more data (storage quota exceeded)' }
           : { code: 'CYCLE_FAILED', message: error instanceof Error ? error.message : String(error) }),
       onIdle: async () => {
-        if (leadership?.isLeader() && !closed) live?.follow(['user', ...((await db.orgs.toCollection().primaryKeys()) as string[]).map((id) => `org:${id}`)]);
+        // Sockets only while the credentials work: paused for auth (a 401, or no token), every pull a poke asked
+        // for would be refused, and an open socket of a revoked session would still say "live". Closed until a
+        // cycle verifies a new token (tokenChanged, or any trigger that finds one); they reopen with it.
+        if (leadership?.isLeader() && !closed) {
+          const scopes = connection.auth.paused ? [] : ['user', ...((await db.orgs.toCollection().primaryKeys()) as string[]).map((id) => `org:${id}`)];
+          live?.follow(scopes);
+        }
         await emit();
       },
     },
