@@ -1,7 +1,7 @@
 import Dexie, { type Table } from 'dexie';
 import type { Op } from '../../shared/index.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
-import type { EntityKey, EntityTable, LocalOp, OpEffect } from '../storage/rows.js';
+import type { EntityKey, EntityTable, LocalOp, OpEffect, ShadowRow } from '../storage/rows.js';
 import { bump } from '../status/counters.js';
 import { applyEffect, effectKey, entityId, rowKey } from './effects.js';
 
@@ -124,8 +124,23 @@ export async function markSyncing(db: SyncDatabase, opId: string, now: number): 
   });
 }
 
-/** The server applied the op: its response row becomes the shadow, the op leaves the queue. */
-export async function completeOp(db: SyncDatabase, opId: string, serverRow: Record<string, unknown> | null, replayed: boolean) {
+/** The version a server answer or page item carries (tombstones included), if any. */
+export const versionOf = (body: unknown): number | undefined => {
+  const version = (body as { version?: unknown } | null)?.version;
+  return typeof version === 'number' ? version : undefined;
+};
+
+/** The version of the server state a shadow holds, if known. */
+const shadowVersion = (shadow: ShadowRow): number | undefined => shadow.version ?? versionOf(shadow.row);
+
+/**
+ * The server applied the op: its response row becomes the shadow, the op leaves the queue. `answerVersion` is
+ * the answer's version (alive row or tombstone). An idempotent replay answers with the body stored when the op
+ * first committed; if a pull has since brought a newer version (another user's later change), that stored
+ * row is older than the shadow and must not replace it: the pull's cursor is past the newer row, so nothing
+ * would bring it back.
+ */
+export async function completeOp(db: SyncDatabase, opId: string, serverRow: Record<string, unknown> | null, replayed: boolean, answerVersion = versionOf(serverRow)) {
   await db.transaction('rw', allTables(db), async () => {
     const op = await db.ops.get(opId);
     if (!op) return;
@@ -135,9 +150,12 @@ export async function completeOp(db: SyncDatabase, opId: string, serverRow: Reco
     // to an op of a purged scope (a replayed response, say) land in a shadow a later write started afresh: if
     // access came back, the next pull brings the row.
     const shadow = op.scopeLost === true ? undefined : await db.shadows.get(op.entity);
-    if (shadow && op.effect.kind !== 'none') {
+    const known = shadow ? shadowVersion(shadow) : undefined;
+    const older = known !== undefined && answerVersion !== undefined && answerVersion < known;
+    if (shadow && op.effect.kind !== 'none' && !older) {
       const key = serverRow ? rowKey(op.effect.table, serverRow) : shadow.key;
-      await db.shadows.put({ ...shadow, key, row: serverRow });
+      const { version: _previous, ...rest } = shadow;
+      await db.shadows.put({ ...rest, key, row: serverRow, ...(answerVersion !== undefined ? { version: answerVersion } : {}) });
     } else if (shadow && op.effect.kind === 'none' && serverRow) {
       // Nothing was predicted (e.g. a member added by email): the server's row simply lands.
       await entityTable(db, op.effect.table).put(serverRow);
@@ -228,11 +246,12 @@ export async function recoverSyncing(db: SyncDatabase): Promise<number> {
  * A pull brought the server's row (or its tombstone: null) for an entity. With pending ops on it, the row
  * becomes the shadow and the ops are re-applied on top, so a pull never hides a local change.
  */
-export async function applyServerRow(db: SyncDatabase, table: EntityTable, key: EntityKey, row: Record<string, unknown> | null) {
+export async function applyServerRow(db: SyncDatabase, table: EntityTable, key: EntityKey, row: Record<string, unknown> | null, version = versionOf(row)) {
   const entity = entityId(table, key);
   const shadow = await db.shadows.get(entity);
   if (shadow) {
-    await db.shadows.put({ ...shadow, row });
+    const { version: _previous, ...rest } = shadow;
+    await db.shadows.put({ ...rest, row, ...(version !== undefined ? { version } : {}) });
     await recompute(db, entity);
   } else if (row === null) await entityTable(db, table).delete(key as never);
   else await entityTable(db, table).put(row);

@@ -4,7 +4,7 @@ import { classify } from '../transport/classify.js';
 import type { HttpClient } from '../transport/http-client.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { serverRowOrNull } from './effects.js';
-import { completeOp, dueHeads, failOp, markSyncing, nextDueAt, reschedule } from './outbox-store.js';
+import { completeOp, dueHeads, failOp, markSyncing, nextDueAt, reschedule, versionOf } from './outbox-store.js';
 
 /*
  * One op's life in the outbox:
@@ -89,7 +89,7 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
       const result = classify(outcome, op.method, now());
       switch (result.type) {
         case 'success':
-          await completeOp(db, op.id, serverRowOrNull(result.body), result.replayed);
+          await completeOp(db, op.id, serverRowOrNull(result.body), result.replayed, versionOf(result.body));
           deps.log?.({ type: 'applied', op, replayed: result.replayed });
           break;
         case 'retry': {

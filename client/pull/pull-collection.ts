@@ -1,4 +1,4 @@
-import { applyServerRow, outboxTables } from '../outbox/outbox-store.js';
+import { applyServerRow, outboxTables, versionOf } from '../outbox/outbox-store.js';
 import { entityId } from '../outbox/effects.js';
 import { bump } from '../status/counters.js';
 import type { EntityKey } from '../storage/rows.js';
@@ -76,7 +76,8 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
         const key = keys[i] as EntityKey;
         const alive = item.deletedAt === null;
         seen.add(keyText(key));
-        if (shadows[i]) await applyServerRow(db, spec.table, key, alive ? item : null);
+        // A tombstone's version is kept with the shadow: a replayed answer older than it must not revive the row.
+        if (shadows[i]) await applyServerRow(db, spec.table, key, alive ? item : null, versionOf(item));
         else if (alive) puts.push(item);
         else deletes.push(key);
         if (!alive && spec.table === 'orgs') lostScopes.push({ kind: 'org', id: key as string });

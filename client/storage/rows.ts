@@ -51,6 +51,11 @@ export interface ShadowRow {
   readonly table: EntityTable;
   readonly key: EntityKey;
   readonly row: Record<string, unknown> | null;
+  /**
+   * The version of the server state the shadow holds, alive row or tombstone (a tombstone's row is null, so
+   * this is the only place its version survives). An answer older than it never replaces it: see completeOp.
+   */
+  readonly version?: number;
 }
 
 /** A settings register as cached. `dirty` = 1 while a local write is not yet acknowledged by the server. */
