@@ -1,7 +1,7 @@
 import { createHlc, createNodeId } from '../../shared/index.js';
 import { api, signUp, type RunningWorker, type TestAccount } from '../../test/client/worker-harness.js';
 import { median, type BenchResult } from '../harness.js';
-import { envNumber, percentile, send } from './server-probe.js';
+import { devProxy, envNumber, percentile, send } from './server-probe.js';
 
 /**
  * Issue 12 item 9: server capacity on one local D1. CLIENTS concurrent clients (each its own user, all members
@@ -122,7 +122,7 @@ export async function serverCapacityRows(worker: RunningWorker): Promise<BenchRe
       ratio,
       goal: 'ratio >= 0.5, no 5xx',
       pass: ratio >= 0.5 && fivexx === 0,
-      note: `${pairs} pairs, ratio spread ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}; ours ${ours.map(describe).join(' | ')}; floor ${floor.map(describe).join(' | ')}`,
+      note: `requests wrangler dev's proxy dropped and were resent (workers-sdk#14641), whole suite: ${devProxy.drops}; ${pairs} pairs, ratio spread ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}; ours ${ours.map(describe).join(' | ')}; floor ${floor.map(describe).join(' | ')}`,
     },
   ];
 }

@@ -1,8 +1,7 @@
-import { build } from 'esbuild';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { median, type BenchResult } from '../harness.js';
-import { startWorker, type RunningWorker } from '../../test/client/worker-harness.js';
+import type { RunningWorker } from '../../test/client/worker-harness.js';
+import { DEV_PROXY_DROP } from '../../test/soak/load-scenario.js';
+import { startFrozenWorker } from '../../test/soak/load-worker.js';
 
 /**
  * The Node side of the server benches: the Worker under `wrangler dev` through the bench-only entry
@@ -11,36 +10,8 @@ import { startWorker, type RunningWorker } from '../../test/client/worker-harnes
  */
 export const PROBE_SCRIPT = 'bench/suites/server-probe-worker.mts';
 
-/**
- * Bundled first into one file of its own: `wrangler dev` reloads the Worker whenever a file of its
- * bundle changes ("Your worker restarted mid-request"), and a bench must not measure someone's edit to shared/.
- */
-export async function startProbeWorker(): Promise<RunningWorker> {
-  // Inside the checkout (ignored node_modules/.cache): wrangler finds wrangler.toml by walking up from the script.
-  mkdirSync(join('node_modules', '.cache'), { recursive: true });
-  const dir = mkdtempSync(join('node_modules', '.cache', 'bench-probe-'));
-  const script = join(dir, 'probe.mjs');
-  await build({
-    entryPoints: [PROBE_SCRIPT],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    external: ['cloudflare:*', 'node:*'],
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser', 'import'],
-    outfile: script,
-    logLevel: 'warning',
-  });
-  const worker = await startWorker({ script });
-  return {
-    ...worker,
-    stop: async () => {
-      await worker.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+/** Frozen (bundled once): a `wrangler dev` reload mid-run would otherwise answer 503 to the requests in flight. */
+export const startProbeWorker = (): Promise<RunningWorker> => startFrozenWorker(PROBE_SCRIPT);
 
 /** What the Worker sent to D1 (statements executed, D1's rows_written and rows_read meta) since the last reset. */
 export interface D1Counts {
@@ -57,15 +28,28 @@ export async function takeD1Counts(baseUrl: string): Promise<D1Counts> {
   return (await res.json()) as D1Counts;
 }
 
-/** Sends a request as the client's transport does: bearer token, JSON body, the headers given. */
+/** Requests wrangler dev's proxy lost on the way to the Worker (see DEV_PROXY_DROP), since the process started. */
+export const devProxy = { drops: 0 };
+
+/**
+ * Sends a request as the client's transport does: bearer token, JSON body, the headers given. A 503 that
+ * wrangler dev's ProxyWorker made up (its connection to the Worker dropped: cloudflare/workers-sdk#14641) is
+ * sent again at once, as a client retries a 503 (with the same Idempotency-Key, if any), and counted.
+ */
 export async function send(baseUrl: string, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body: text ? (JSON.parse(text) as unknown) : null };
+  for (;;) {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    if (res.status === 503 && text.startsWith(DEV_PROXY_DROP)) {
+      devProxy.drops++;
+      continue;
+    }
+    return { status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body: text ? (JSON.parse(text) as unknown) : null };
+  }
 }
 
 /** Percentile of a sample (nearest rank). */
