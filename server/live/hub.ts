@@ -18,6 +18,11 @@ export const HUB_PROTOCOL_HEADER = 'x-hub-protocol';
  * - `POST /poke` `{ scope, seq }`: sends `{ type: 'poke', scope, seq }` to every socket;
  * - `POST /kick` `{ userId }`: closes that user's sockets with 4403.
  * A poke carries no data: the client answers it with its normal authenticated pull.
+ *
+ * The session is checked once, at the upgrade. A socket whose session is revoked or expires later stays open and
+ * keeps getting pokes: harmless, since they carry nothing and the pull each one prompts is refused (401). The
+ * engine then pauses for auth and closes its sockets until it has a new token (create-sync-engine.ts), so a dead
+ * session does not keep a socket for long. Only a removal from the org must cut a socket at once (the kick).
  */
 export class Hub extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
