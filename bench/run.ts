@@ -14,6 +14,7 @@ const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   'sync-requests': syncRequestsSuite,
   'server-paths': serverPathsSuite,
   'bundle-size': bundleSizeSuite,
+  'live-latency': async () => (await import('./suites/live-latency.js')).liveLatencySuite(),
 };
 
 const args = process.argv.slice(2);
