@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import { LIMITS } from '../../shared/index.js';
+import { runBatch } from '../db/batch.js';
 import type { AppEnv } from '../env.js';
 import { HttpError } from './http-error.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+type IdempotencyRecord = { fingerprint: string; state: string; status: number | null; body: string | null };
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** How long a claim holds before a crashed request's key may be taken over. */
 const LOCK_MS = 60_000;
@@ -42,7 +44,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const claimId = crypto.randomUUID();
 
   // Claim atomically: insert, or take over a record that expired or whose holder crashed (same request only).
-  const claim = await db.run(sql`
+  // The record is read back in the same batch (one D1 round trip, not two): when the claim changed nothing, that
+  // read is the record that stopped it, which a duplicate delivery replays without another trip to D1.
+  const [claim, read] = await runBatch<IdempotencyRecord>(db, [
+    sql`
     INSERT INTO idempotency_keys (user_id, key, fingerprint, claim, state, status, body, created_at, locked_until, expires_at)
     VALUES (${userId}, ${key}, ${fingerprint}, ${claimId}, 'in_progress', NULL, NULL, ${now}, ${now + LOCK_MS}, ${now + LIMITS.idempotencyTtlMs})
     ON CONFLICT (user_id, key) DO UPDATE SET
@@ -50,13 +55,12 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       created_at = excluded.created_at, locked_until = excluded.locked_until, expires_at = excluded.expires_at
     WHERE idempotency_keys.expires_at <= ${now}
        OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.locked_until <= ${now}
-           AND idempotency_keys.fingerprint = excluded.fingerprint)`);
+           AND idempotency_keys.fingerprint = excluded.fingerprint)`,
+    sql`SELECT fingerprint, state, status, body FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`,
+  ]);
 
-  if ((claim.meta.changes ?? 0) === 0) {
-    const existing = await db.all<{ fingerprint: string; state: string; status: number | null; body: string | null }>(
-      sql`SELECT fingerprint, state, status, body FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`,
-    );
-    const record = existing[0];
+  if ((claim?.meta.changes ?? 0) === 0) {
+    const record = read?.results[0];
     if (!record) throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'retry shortly', undefined, { 'Retry-After': '1' });
     if (record.fingerprint !== fingerprint) {
       c.set('idempotency', 'key_reused');
