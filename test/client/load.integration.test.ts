@@ -12,7 +12,7 @@ import type { RunningWorker } from './worker-harness.js';
 let worker: RunningWorker | undefined;
 beforeAll(async () => {
   worker = await startFrozenWorker();
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await worker?.stop();
 });

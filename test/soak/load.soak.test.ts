@@ -17,7 +17,7 @@ const size = {
 let worker: RunningWorker | undefined;
 beforeAll(async () => {
   worker = await startFrozenWorker();
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await worker?.stop();
 }, 60_000);
