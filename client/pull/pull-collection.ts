@@ -33,8 +33,10 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
   // Read once: pages in between keep lastSyncedAt as it was; only the last page sets it.
   const state = await db.syncState.get(spec.id);
   let cursor = state?.cursor ?? null;
-  const full = cursor === null;
-  const seen = new Set<string>();
+  // A full resync sweeps the rows this device held before it that the server no longer lists: those are tracked
+  // (each listed one struck off), not every key listed, so a pull holds one page at a time whatever the
+  // collection's size (a first pull into an empty table tracks nothing).
+  const unlisted = cursor === null ? new Map((await spec.localKeys(db)).map((key) => [keyText(key), key])) : null;
   let rows = 0;
   for (let page = 0; ; page++) {
     if (deps.signal?.aborted) return { state: 'aborted' };
@@ -75,7 +77,7 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
         const item = items[i] as Record<string, unknown>;
         const key = keys[i] as EntityKey;
         const alive = item.deletedAt === null;
-        seen.add(keyText(key));
+        unlisted?.delete(keyText(key));
         // A tombstone's version is kept with the shadow: a replayed answer older than it must not revive the row.
         if (shadows[i]) await applyServerRow(db, spec.table, key, alive ? item : null, versionOf(item));
         else if (alive) puts.push(item);
@@ -87,7 +89,7 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
       const table = db.table(spec.table);
       if (puts.length > 0) await table.bulkPut(puts);
       if (deletes.length > 0) await table.bulkDelete(deletes as never[]);
-      if (full && !hasMore) await sweep(db, spec, seen);
+      if (unlisted && !hasMore) await sweep(db, spec, unlisted.values());
       await db.syncState.put({ collection: spec.id, cursor: nextCursor, lastSyncedAt: hasMore ? (state?.lastSyncedAt ?? null) : serverTime, lastError: null });
       await bump(db.counters, 'rowsPulled', items.length);
       if (!hasMore) await bump(db.counters, 'pulls');
@@ -101,9 +103,8 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
 }
 
 /** After a full resync: local rows the server did not list are gone, unless ops are pending on them. */
-async function sweep(db: SyncDatabase, spec: CollectionSpec, seen: Set<string>): Promise<void> {
-  for (const key of await spec.localKeys(db)) {
-    if (seen.has(keyText(key))) continue;
+async function sweep(db: SyncDatabase, spec: CollectionSpec, unlisted: Iterable<EntityKey>): Promise<void> {
+  for (const key of unlisted) {
     if (await db.shadows.get(entityId(spec.table, key))) await applyServerRow(db, spec.table, key, null);
     else await db.table(spec.table).delete(key as never);
   }
