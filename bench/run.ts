@@ -2,9 +2,11 @@
 // noisy shared machine shifts both sides together. Not part of `npm test`.
 import { writeFileSync } from 'node:fs';
 import { formatTable, type BenchResult } from './harness.js';
+import { browserClientSuite } from './suites/browser-client.js';
 import { bundleSizeSuite } from './suites/bundle-size.js';
 import { clientPullSuite } from './suites/client-pull.js';
 import { serverPathsSuite } from './suites/server-paths.js';
+import { settingsCoalescingSuite } from './suites/settings-coalescing.js';
 import { sharedCoreSuite } from './suites/shared-core.js';
 import { syncRequestsSuite } from './suites/sync-requests.js';
 
@@ -12,6 +14,8 @@ const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   'shared-core': sharedCoreSuite,
   'client-pull': clientPullSuite,
   'sync-requests': syncRequestsSuite,
+  'browser-client': browserClientSuite,
+  'settings-coalescing': settingsCoalescingSuite,
   'server-paths': serverPathsSuite,
   'bundle-size': bundleSizeSuite,
   'live-latency': async () => (await import('./suites/live-latency.js')).liveLatencySuite(),

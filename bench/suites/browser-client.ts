@@ -1,0 +1,109 @@
+import { openBenchBrowser, type BenchBrowser } from '../browser/browser-bench.js';
+import { atMost, atMostGoal, measurePairs, pairedBench, pairedRow, type BenchResult, type PairOptions } from '../harness.js';
+
+/**
+ * The client paths a user feels, in Debian's Chromium on its real IndexedDB (issue 12 items 1-3), each against
+ * the floor of the same storage work done bare, sample by sample in the same page:
+ * - pull apply: pages of projects through pullCollection (the engine's pull path for a collection: ky over an
+ *   injected fetch serving the pages from memory, page schema, one transaction per page with its cursor) vs
+ *   one Dexie bulkPut of the same rows; and the heap at every page boundary, settled by a GC, vs one page;
+ * - enqueue: engine.projects.create (row + op in one transaction each) vs single-row Dexie puts;
+ * - cold start: createSyncEngine + start + a React root with useProjects, to the render with every cached
+ *   project, vs opening the same database with bare IndexedDB and getAll of its projects.
+ */
+export interface BrowserSizes {
+  readonly pullRows: number;
+  readonly pageSize: number;
+  readonly enqueueWrites: number;
+  readonly coldProjects: number;
+  readonly coldSettings: number;
+}
+
+export const FULL_SIZES: BrowserSizes = { pullRows: 100_000, pageSize: 1000, enqueueWrites: 1000, coldProjects: 5000, coldSettings: 500 };
+
+/** Sampling per workload: the pull is seconds a sample, the others a fraction of one. */
+export interface BrowserSampling {
+  readonly pull: PairOptions;
+  readonly enqueue: PairOptions;
+  readonly cold: PairOptions;
+}
+
+const FULL_SAMPLING: BrowserSampling = {
+  pull: { warmup: 1, minSamples: 5, maxSamples: 11, budgetMs: 300_000 },
+  enqueue: { warmup: 1, minSamples: 9, maxSamples: 31, budgetMs: 120_000 },
+  cold: { warmup: 2, minSamples: 15, maxSamples: 61, budgetMs: 90_000 },
+};
+
+const KiB = 1024;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** With BENCH_PROFILE=1 each workload's side is profiled once more after sampling (files in test-results/bench). */
+async function profileOnce(browser: BenchBrowser, label: string, run: (b: BenchBrowser) => Promise<{ top: string[] }>): Promise<void> {
+  if (process.env.BENCH_PROFILE !== '1') return;
+  const { top } = await run(browser);
+  console.log(`\ncpu profile ${label} (self time):\n${top.join('\n')}`);
+}
+
+export async function browserClientRows(sizes: BrowserSizes, sampling: BrowserSampling = FULL_SAMPLING): Promise<BenchResult[]> {
+  const browser = await openBenchBrowser();
+  try {
+    const { pullRows, pageSize, enqueueWrites, coldProjects, coldSettings } = sizes;
+    const pages = Math.ceil(pullRows / pageSize);
+    const { pageBytes } = await browser.call('preparePull', pullRows, pageSize);
+    const pull = await pairedBench(
+      `pull ${count(pullRows)} projects (${pages} pages of ${count(pageSize)}) into IndexedDB: ours vs one bulkPut`,
+      'ms',
+      atMostGoal(1.5),
+      () => browser.call('pullOurs'),
+      () => browser.call('pullFloor'),
+      { ...sampling.pull, note: `one page is ${Math.round(pageBytes / KiB)} KiB of JSON` },
+    );
+    await profileOnce(browser, 'pull-ours', (b) => b.profile('pull-ours', 'pullOurs'));
+    const heap = await browser.call('pullHeap');
+    const heapRow = atMost(
+      `pull ${count(pullRows)} projects: heap growth at page boundaries vs one page held`,
+      'KiB',
+      heap.peakGrowth / KiB,
+      heap.onePage / KiB,
+      3,
+      `JS heap (CDP, after a full GC) at each of ${heap.boundaries.length} page fetches and at the end, over the heap before the pull; ` +
+        `growth at the first, middle and last page: ${[0, heap.boundaries.length >> 1, heap.boundaries.length - 1].map((i) => Math.round((heap.boundaries[i] ?? 0) / KiB)).join(', ')} KiB, at the end ${Math.round(heap.endGrowth / KiB)} KiB`,
+    );
+
+    // What bounds it: the same reads and writes done bare (no engine), paired with ours and with the puts.
+    const bare = () => browser.call('enqueueStorage', enqueueWrites);
+    const engineCost = pairedRow('', 'ms', atMostGoal(1.5), await measurePairs(atMostGoal(1.5), () => browser.call('enqueueOurs', enqueueWrites), bare, { ...sampling.enqueue, maxSamples: sampling.enqueue.minSamples }));
+    const storageCost = pairedRow('', 'ms', atMostGoal(1.5), await measurePairs(atMostGoal(1.5), bare, () => browser.call('enqueueFloor', enqueueWrites), { ...sampling.enqueue, maxSamples: sampling.enqueue.minSamples }));
+    const enqueue = await pairedBench(
+      `enqueue ${count(enqueueWrites)} optimistic creates: ours vs single-row puts`,
+      'ms',
+      atMostGoal(1.5),
+      () => browser.call('enqueueOurs', enqueueWrites),
+      () => browser.call('enqueueFloor', enqueueWrites),
+      {
+        ...sampling.enqueue,
+        note:
+          `ours: engine.projects.create = row + op + shadow + order + counter in one transaction; floor: one Dexie put. ` +
+          `The same 5 reads and 5 writes done bare cost ${storageCost.ratio.toFixed(2)}x the puts (${storageCost.spread?.map((x) => x.toFixed(2)).join('-')}), ` +
+          `and ours ${engineCost.ratio.toFixed(2)}x that bare work (${engineCost.spread?.map((x) => x.toFixed(2)).join('-')}): the outbox's records, not the engine, set the ratio`,
+      },
+    );
+    await profileOnce(browser, 'enqueue-ours', (b) => b.profile('enqueue-ours', 'enqueueOurs', enqueueWrites));
+
+    await browser.call('seedColdStart', coldProjects, coldSettings);
+    const coldRow = await pairedBench(
+      `cold start, ${count(coldProjects)} projects + ${count(coldSettings)} settings: engine to first useProjects data vs raw getAll`,
+      'ms',
+      atMostGoal(1.5),
+      () => browser.call('coldOurs'),
+      () => browser.call('coldFloor'),
+      { ...sampling.cold, note: 'ours: createSyncEngine + start (offline) + React root until useProjects renders every row; floor: indexedDB.open + getAll' },
+    );
+    await profileOnce(browser, 'cold-ours', (b) => b.profile('cold-ours', 'coldOurs'));
+    return [pull, heapRow, enqueue, coldRow];
+  } finally {
+    await browser.close();
+  }
+}
+
+export const browserClientSuite = () => browserClientRows(FULL_SIZES);
