@@ -60,7 +60,7 @@ export async function liveLatencySuite(): Promise<BenchResult[]> {
     const { baseUrl } = worker;
     const [ann, bob] = await Promise.all([signUp(baseUrl, 'Ann'), signUp(baseUrl, 'Bob')]);
     const orgId = (await api(baseUrl, ann.token, 'POST', '/api/orgs', { name: 'Latency Lab' })).body.id as string;
-    await api(baseUrl, ann.token, 'POST', `/api/orgs/${orgId}/members`, { userId: bob.id, role: 'member' });
+    await api(baseUrl, ann.token, 'POST', `/api/orgs/${orgId}/members`, { userId: bob.id, role: 'admin' });
     const projectId = (await api(baseUrl, ann.token, 'POST', `/api/orgs/${orgId}/projects`, { name: 'P0' })).body.id as string;
 
     const device1 = engineFor(baseUrl, ann);
