@@ -26,6 +26,8 @@ export interface ChaosOptions {
   readonly actionsPerEngine: number;
   readonly restarts: number;
   readonly rates?: ChaosRates;
+  /** How long everyone keeps syncing through the faults after the last action (default 3 s). */
+  readonly tailMs?: number;
   /** Progress lines (the soak prints them). */
   readonly log?: (line: string) => void;
 }
@@ -211,13 +213,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           issued.push(id);
           return id;
         },
-        pullIntervalMs: 3_000,
+        pullIntervalMs: 10_000,
         requestTimeoutMs: 15_000,
         logger,
       });
       runs.push({ index, account, engine, net, rng, clockOffsetMs, token, auth: null, offlineUntil: null, issued });
     }
-    for (const run of runs) await run.engine.start();
+    // Every engine starts from a warm cache (the app's usual state), over a quiet network; then the chaos begins.
+    for (const run of runs) run.net.quiet = true;
+    await Promise.all(runs.map(async (run) => {
+      await run.engine.start();
+      await syncBounded(run.engine, 30_000);
+    }));
+    for (const run of runs) run.net.quiet = false;
     say(`chaos: seed ${seed}, ${runs.length} engines x ${options.actionsPerEngine} actions, ${options.restarts} restarts; clock offsets (min): ${runs.map((r) => (r.clockOffsetMs / 60_000).toFixed(1)).join(' ')}`);
 
     // ---- The Worker is killed and restarted on the same D1 and port as the actions pass fixed marks.
@@ -247,6 +255,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await Promise.all(runs.map((run) => actLoop(run, options.actionsPerEngine, { ledger, violations, tally, progressed, accounts: () => accounts, baseUrl })));
     await restarting;
     say('chaos: actions done');
+    // A tail with the Worker up and the network still hostile: the ops queued while it was down replay through
+    // the faults, not only through the healed network.
+    await Promise.all(runs.map((run) => chaosTail(run, options.tailMs ?? 3_000, ledger)));
+    say('chaos: tail done');
 
     // ---- Heal: network quiet, everyone online with a valid token, then drain and pull until nothing moves.
     const drainStart = Date.now();
@@ -327,8 +339,26 @@ async function actLoop(run: EngineRun, count: number, deps: ActDeps): Promise<vo
     const broken = await countersBroken(engine);
     if (broken) deps.violations.push(`engine ${run.index} after step ${step} (${action}): ${broken}`);
     deps.progressed();
-    await sleep(rng.int(0, 30));
+    await sleep(rng.int(5, 60));
   }
+}
+
+async function chaosTail(run: EngineRun, ms: number, ledger: Ledger): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await settleFailedOps(run, ledger, false);
+    await syncBounded(run.engine, Math.max(0, until - Date.now()));
+    await sleep(run.rng.int(20, 100));
+  }
+}
+
+/**
+ * syncNow(), waited for at most `ms`. Its promise resolves only when the engine's scheduler goes idle, and
+ * triggers that keep coming while cycles run (retry due-timers, the interval on a loaded machine) can keep it
+ * busy for a long time: the run must not hang on that (see the report: noticed, not fixed here).
+ */
+async function syncBounded(engine: SyncEngine, ms: number): Promise<void> {
+  await Promise.race([engine.syncNow(), sleep(ms)]);
 }
 
 /**
@@ -512,7 +542,9 @@ async function act(run: EngineRun, action: Action, step: number, deps: ActDeps):
     case 'settings.user':
       break;
   }
-  // The fallback for every action that had nothing to act on: a user setting.
+  // The fallback for every action that had nothing to act on: a new project where the user has an org, else a
+  // user setting (an engine whose user left every org has nothing else to write).
+  if (orgs.length > 0 && action !== 'settings.user') return act(run, 'project.create', step, deps);
   const key = rng.pick(Object.keys(USER_SETTINGS));
   return setting('user', me, key, rng.chance(0.1) ? null : USER_SETTINGS[key]!(rng));
 }
@@ -524,7 +556,7 @@ async function act(run: EngineRun, action: Action, step: number, deps: ActDeps):
 async function drainAll(runs: EngineRun[], ledger: Ledger, violations: string[], log: (line: string) => void): Promise<boolean> {
   const deadline = Date.now() + 180_000;
   for (let round = 0; ; round++) {
-    await Promise.all(runs.map((run) => run.engine.syncNow()));
+    await Promise.all(runs.map((run) => syncBounded(run.engine, 20_000)));
     let busy = 0;
     const left: string[] = [];
     for (const run of runs) {
