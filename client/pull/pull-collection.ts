@@ -68,9 +68,10 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
     const lostScopes: { kind: 'org' | 'project'; id: string }[] = [];
     await db.transaction('rw', [...outboxTables(db), ...purgeTables(db)], async () => {
       // Rows without pending ops (nearly all of them) land in two bulk calls; the few with a shadow go through
-      // applyServerRow so their pending ops are re-applied on top.
+      // applyServerRow so their pending ops are re-applied on top. Shadows exist only while ops are pending: the
+      // table's shadow keys come in one request, not one get per row of the page.
       const keys = items.map((item) => spec.keyOf(item));
-      const shadows = await db.shadows.bulkGet(keys.map((key) => entityId(spec.table, key)));
+      const shadowed = new Set(await db.shadows.where('entity').startsWith(`${spec.table}:`).primaryKeys());
       const puts: Record<string, unknown>[] = [];
       const deletes: EntityKey[] = [];
       for (let i = 0; i < items.length; i++) {
@@ -79,7 +80,7 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
         const alive = item.deletedAt === null;
         unlisted?.delete(keyText(key));
         // A tombstone's version is kept with the shadow: a replayed answer older than it must not revive the row.
-        if (shadows[i]) await applyServerRow(db, spec.table, key, alive ? item : null, versionOf(item));
+        if (shadowed.has(entityId(spec.table, key))) await applyServerRow(db, spec.table, key, alive ? item : null, versionOf(item));
         else if (alive) puts.push(item);
         else deletes.push(key);
         if (!alive && spec.table === 'orgs') lostScopes.push({ kind: 'org', id: key as string });
