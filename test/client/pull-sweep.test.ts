@@ -48,7 +48,7 @@ describe('full resync sweep', () => {
     db.close();
   });
 
-  it('removes held rows the server no longer lists, keeps listed ones, other orgs’ rows and rows with pending ops', async () => {
+  it('removes held rows the server no longer lists, keeps listed ones (pending ops on top), other orgs’ rows and rows with pending ops', async () => {
     const db = new SyncDatabase(`sweep-${dbs++}`, { indexedDB, IDBKeyRange });
     // Held before the resync: 1-3 (the server still has 1 and 3), a ghost 9 it lost, a row of another org.
     await db.projects.bulkPut([row(1), row(2), row(3), row(9), row(8, OTHER_ORG)]);
@@ -56,9 +56,12 @@ describe('full resync sweep', () => {
     const writes = projectWrites({ db, userId: 'u', now: () => 7, newId: () => crypto.randomUUID(), kick: () => {} });
     const created = await writes.create(ORG, { name: 'Made offline' });
     await writes.update(ORG, id(2), { name: 'Renamed' });
+    // And a rename of 3, which the server still lists (with a newer description): the pull re-applies it on top.
+    await writes.update(ORG, id(3), { name: 'Renamed 3' });
 
-    const server = serverWith([1, 3, 4, 5].map((i) => row(i)));
+    const server = serverWith([1, 3, 4, 5].map((i) => (i === 3 ? { ...row(3), description: 'from the server', version: 2 } : row(i))));
     expect(await pullAll(db, server.fetchFn)).toEqual({ state: 'done', rows: 4 });
+    expect(await db.projects.get(id(3))).toMatchObject({ name: 'Renamed 3', description: 'from the server', version: 2 });
     const visible = new Map((await db.projects.toArray()).map((p) => [p.id, p.name]));
     expect([...visible.keys()].sort()).toEqual([id(1), id(3), id(4), id(5), id(8), created.id].sort());
     // Ghost 9 is gone; 2 is gone too: the server lost it, and a rename of a missing row shows nothing.
