@@ -59,6 +59,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let closed = false;
   let leadership: Leadership | null = null;
   let lastError: SyncStatus['lastError'] = null;
+  let lastCompletePull = Number.NEGATIVE_INFINITY;
   const cleanups: (() => void)[] = [];
   const feed = createStatusFeed(() => engine.status());
   const emit = () => feed.emit();
@@ -73,6 +74,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     policy: { ...DEFAULT_BACKOFF, ...options.backoff },
     dueAt: (at) => scheduler.dueAt(at),
     setError: (error) => (lastError = error),
+    // While live, the interval pulls only as a safety net, counted from the last pass that pulled everything. A
+    // pass that failed somewhere (a 5xx, a dropped request: the socket may well stay up) owes the change a poke
+    // announced, so the interval pulls at its normal pace until a pass completes.
+    pulled: (complete) => (lastCompletePull = complete ? now() : Number.NEGATIVE_INFINITY),
   };
   const scheduler = createScheduler(
     {
@@ -115,10 +120,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         changed: () => void emit(),
       })
     : null;
-  let lastIntervalPull = 0;
   const intervalPull = () => {
-    if (live?.isLive() && now() - lastIntervalPull < LIVE_SAFETY_INTERVAL_MS) return;
-    lastIntervalPull = now();
+    if (live?.isLive() && now() - lastCompletePull < LIVE_SAFETY_INTERVAL_MS) return;
     void sync(true);
   };
 

@@ -23,6 +23,8 @@ export interface CycleDeps {
   readonly dueAt: (at: number | null) => void;
   /** What status.lastError shows: set on trouble, cleared when a pass starts clean. */
   readonly setError: (error: SyncStatus['lastError']) => void;
+  /** A pull pass ended: `complete` when every collection pulled (while live, the safety interval counts from it). */
+  readonly pulled: (complete: boolean) => void;
 }
 
 /**
@@ -51,9 +53,12 @@ export async function runCycle(deps: CycleDeps, request: CycleRequest, signal: A
   deps.dueAt(replay.nextDueAt);
   if (replay.state === 'offline' || !(request.pull || replay.sent > 0)) return;
   deps.setError(null);
+  let complete = true;
   const pass = await runPlan(pullPlan({ db, http, userId, clock: deps.connection.clock(), now, signal, log: deps.log }), (collection, failed) => {
+    complete = false;
     deps.setError({ code: failed.code, message: `pull ${collection} failed` });
     deps.log({ type: 'pull-error', collection, code: failed.code });
   });
+  deps.pulled(complete && pass.state === 'done');
   if (pass.state === 'auth') await auth.pause();
 }
