@@ -565,7 +565,9 @@ async function drainAll(runs: EngineRun[], ledger: Ledger, violations: string[],
       const dirty = await run.engine.db.settings.where('dirty').equals(1).count();
       if (failed + ops.length + dirty > 0) {
         busy++;
-        left.push(`engine ${run.index}: ${ops.map((op) => `${op.method} ${op.path} ${op.status} ${op.error?.code ?? ''}`).join(', ')}${dirty ? ` + ${dirty} dirty settings` : ''}`);
+        const status = await run.engine.status();
+        const state = `${status.pausedForAuth ? 'paused for auth, ' : ''}${status.online ? '' : 'offline, '}last error ${status.lastError?.code ?? 'none'}`;
+        left.push(`engine ${run.index} (${state}): ${ops.map((op) => `${op.method} ${op.path} ${op.status} ${op.error?.code ?? ''}`).join(', ')}${dirty ? ` + ${dirty} dirty settings` : ''}`);
       }
     }
     if (busy === 0) return true;
