@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,11 +53,16 @@ export interface WorkerOptions {
 export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), 'sync-worker-'));
   const ownsPersist = options.persistDir === undefined;
-  const applied = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
-    env: quietWranglerEnv,
-    encoding: 'utf8',
+  // Asynchronously: clients of a Worker being restarted keep running (their timers, their retries) meanwhile.
+  const applied = await new Promise<{ status: number | null; output: string }>((resolve) => {
+    const child = spawn(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { env: quietWranglerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += String(d)));
+    child.stderr.on('data', (d) => (output += String(d)));
+    child.once('error', (error) => resolve({ status: null, output: String(error) }));
+    child.once('exit', (status) => resolve({ status, output }));
   });
-  if (applied.status !== 0) throw new Error(`applying migrations failed (is \`npm ci\` done?):\n${applied.stdout}\n${applied.stderr}`);
+  if (applied.status !== 0) throw new Error(`applying migrations failed (is \`npm ci\` done?):\n${applied.output}`);
   const port = options.port ?? (await freePort());
   // The devtools inspector defaults to 9229: two test files running wrangler at once would collide there.
   const inspectorPort = await freePort();
