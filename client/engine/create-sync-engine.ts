@@ -106,7 +106,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     timers,
     now,
   );
-  const sync = (pull: boolean) => scheduler.request({ pull, wake: true });
+  /**
+   * `wake`: the trigger may mean the network is back (online, visibility, a poke, syncNow), so ops waiting only
+   * for it go now. A write is no such sign: it replays its own op, and the first answer from the server wakes the
+   * rest (replay-loop). Waking every waiting op on every offline write made queueing N writes offline cost O(N²).
+   */
+  const sync = (pull: boolean, wake = true) => scheduler.request({ pull, wake });
   // Live pokes (where a WebSocket exists): a poke or a reconnect pulls; the interval becomes a safety net.
   const WebSocketImpl = options.WebSocket === undefined ? defaultWebSocket() : options.WebSocket;
   const live = WebSocketImpl
@@ -141,11 +146,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   const channel = openTabChannel(options.channel, `${appName}:${userId}`, (message) => {
     if (message.type === 'logout') void engine.close();
-    else if (leadership?.isLeader()) void sync(message.pull);
+    // A follower's write asks for replay only; its syncNow asks for a pull, and wakes like our own.
+    else if (leadership?.isLeader()) void sync(message.pull, message.pull);
   });
   /** A write was queued in this tab: replay soon here if we lead, and tell the leader if another tab does. */
   const written = (pull: boolean) => {
-    void sync(pull);
+    void sync(pull, false);
     if (!leadership?.isLeader()) channel.post({ type: 'kick', pull });
     void emit();
   };

@@ -4,7 +4,7 @@ import { classify } from '../transport/classify.js';
 import type { HttpClient } from '../transport/http-client.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { serverRowOrNull } from './effects.js';
-import { completeOp, dueHeads, failOp, markSyncing, nextDueAt, reschedule, versionOf } from './outbox-store.js';
+import { completeOp, dueHeads, failOp, markSyncing, nextDueAt, reschedule, versionOf, wakeOfflineOps } from './outbox-store.js';
 
 /*
  * One op's life in the outbox:
@@ -64,6 +64,7 @@ export type DrainResult =
 export async function drain(deps: ReplayDeps): Promise<DrainResult> {
   const { db, http, userId, now, policy } = deps;
   let sent = 0;
+  let woke = false;
   for (;;) {
     if (deps.signal?.aborted) return { state: 'aborted', sent };
     const heads = await dueHeads(db, userId, now());
@@ -87,6 +88,11 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
       }
       sent++;
       const result = classify(outcome, op.method, now());
+      // The server answered: the network is back, so ops that were waiting only for it go now (once a drain).
+      if (result.type !== 'offline' && !woke) {
+        woke = true;
+        await wakeOfflineOps(db, now());
+      }
       switch (result.type) {
         case 'success':
           await completeOp(db, op.id, serverRowOrNull(result.body), result.replayed, versionOf(result.body));

@@ -1,0 +1,50 @@
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { createSyncEngine, type Timers } from '../../client/index.js';
+import { noLocks } from '../../client/tabs/locks.js';
+import { FakeServer } from './fake-server.js';
+
+const ORG = '11111111-1111-4111-8111-111111111111';
+
+/** Time stands still and timers never fire: backoff waits stay waiting, so only triggers send. */
+const frozen: Timers = { setTimeout: () => 0, clearTimeout: () => {}, setInterval: () => 0, clearInterval: () => {} };
+
+describe('writes queued offline', () => {
+  it('a write while offline sends only its own op, not every waiting one; the first answer from the server wakes the rest', async () => {
+    const server = new FakeServer();
+    const sent: string[] = [];
+    let offline = false;
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      if (request.method !== 'GET') sent.push(`${request.method} ${new URL(request.url).pathname}`);
+      if (offline) throw new TypeError('Failed to fetch');
+      return server.fetch(request);
+    };
+    const engine = createSyncEngine({
+      baseUrl: 'http://server.test', userId: 'user-1', getToken: () => server.validToken, fetch, indexedDB, IDBKeyRange,
+      locks: noLocks, channel: null, events: null, appName: 'offline-queue', timers: frozen, now: () => 1_800_000_000_000, pullIntervalMs: 3_600_000,
+    });
+    await engine.start();
+    await engine.syncNow();
+    offline = true;
+    const queued = [];
+    for (let i = 0; i < 20; i++) {
+      queued.push(await engine.projects.create(ORG, { name: `Offline ${i}` }));
+      // Each write's own cycle tries its own op once (each project is its own lane).
+      await expect.poll(() => sent.length).toBe(i + 1);
+    }
+    // No write re-sent the ops already waiting for the network: 20 writes, 20 sends (it was 210 when every write
+    // woke every waiting op).
+    expect(sent).toHaveLength(20);
+    const waiting = await engine.db.ops.toArray();
+    expect(waiting.map((op) => [op.status, op.error?.code, op.offlineWaits])).toEqual(waiting.map(() => ['pending', 'OFFLINE', 1]));
+
+    // Back online: one more write; its answer wakes the 20 waiting ops and the same drain sends them.
+    offline = false;
+    const last = await engine.projects.create(ORG, { name: 'Online again' });
+    await expect.poll(() => server.alive().length, { timeout: 10_000 }).toBe(21);
+    expect(new Set(server.alive().map((p) => p.id))).toEqual(new Set([...queued, last].map((p) => p.id)));
+    expect(await engine.db.ops.count()).toBe(0);
+    await engine.close();
+  });
+});
