@@ -173,7 +173,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       written: () => written(true),
       storageFull,
     }),
-    outbox: outboxApi(db, now, { retried: ctx.kick, discarded: () => void emit(), storageFull }),
+    // A discard frees the lane its op held: the ops queued behind it go now (replay only), like after a retry.
+    outbox: outboxApi(db, now, { retried: ctx.kick, discarded: ctx.kick, storageFull }),
 
     async start() {
       await whenOpen();
