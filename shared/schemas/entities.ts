@@ -29,8 +29,14 @@ const tombstoneMeta = {
   version: z.optional(versionSchema),
 };
 
+/** Names and descriptions as a write must give them (requests.ts). */
 export const nameSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(LIMITS.maxNameLength));
 export const descriptionSchema = z.string().check(z.maxLength(LIMITS.maxDescriptionLength));
+/**
+ * A row carries what the server stores: the write rules above are for requests. A row written before a rule
+ * existed, or by hand, must still read, or one odd name would stop a whole collection from syncing.
+ */
+const storedText = z.string();
 
 /**
  * An org's change heads: per sub-collection, the change seq of the last write that may have changed it. A head
@@ -39,7 +45,7 @@ export const descriptionSchema = z.string().check(z.maxLength(LIMITS.maxDescript
  */
 const headSchema = z.int().check(z.nonnegative());
 export const orgHeadsSchema = z.object({ members: headSchema, projects: headSchema, settings: headSchema, projectMembers: headSchema });
-export const orgSchema = z.object({ id: idSchema, name: nameSchema, role: orgRoleSchema, ...rowMeta, heads: z.optional(orgHeadsSchema) });
+export const orgSchema = z.object({ id: idSchema, name: storedText, role: orgRoleSchema, ...rowMeta, heads: z.optional(orgHeadsSchema) });
 export const orgTombstoneSchema = z.object({ id: idSchema, ...tombstoneMeta });
 export const orgItemSchema = z.union([orgSchema, orgTombstoneSchema]);
 
@@ -57,8 +63,8 @@ export const orgMemberItemSchema = z.union([orgMemberSchema, orgMemberTombstoneS
 export const projectSchema = z.object({
   id: idSchema,
   orgId: idSchema,
-  name: nameSchema,
-  description: descriptionSchema,
+  name: storedText,
+  description: storedText,
   createdBy: userIdSchema,
   ...rowMeta,
 });

@@ -65,18 +65,18 @@ const readPaths = () => [
 const PAGE_SCHEMAS = [orgPageSchema, orgMemberPageSchema, projectPageSchema, projectMemberPageSchema, projectMemberPageSchema, settingPageSchema, settingPageSchema];
 
 /**
- * Every read route answers 200 for both users, with a body the shared schemas accept. `entitySchemas: false`
- * checks only the settings bodies' shape: a name written straight into D1 outside the write schema (empty,
- * over 255) is served as stored (see the second property).
+ * Every read route answers 200 for both users, with a body the shared page schemas (what the client parses)
+ * accept: a name written straight into D1 outside the write rules (empty, over 255) is served as stored, and
+ * rows accept any stored text.
  */
-async function expectReadable(context: string, entitySchemas = true) {
+async function expectReadable(context: string) {
   for (const user of [w.owner, w.member]) {
     const me = await callApp('/api/me', { token: user.token });
     expect(me.status, `${context}: /api/me`).toBe(200);
     for (const [i, path] of readPaths().entries()) {
       const res = await callApp(`${path}?limit=1000`, { token: user.token });
       expect(res.status, `${context}: ${path} as ${user.name}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(200);
-      if (entitySchemas || path.endsWith('/settings')) PAGE_SCHEMAS[i]?.parse(res.body);
+      PAGE_SCHEMAS[i]?.parse(res.body);
     }
     for (const path of ['/api/settings', `/api/orgs/${w.orgId}/settings`]) {
       if (path !== '/api/settings' && user === w.member) continue;
@@ -300,9 +300,9 @@ describe('hostile input as a property', () => {
       fc.constant(null).map(() => `${STAMP_NOW()}-0000-dddddddddddddddd`),
       fc.constant('2099-01-01T00:00:00.000Z-0000-3f9a1c2b7d4e5f60'),
     );
-    // Left out on purpose, found by this property and reported (not fixed here): a stored hlc that is not a stamp
-    // ('garbage', '') and names outside the write schema are served with 200 as stored, and the shared page
-    // schemas (what the client parses) refuse those pages.
+    // Left out on purpose, found by this property and reported (not fixed yet): a stored hlc that is not a stamp
+    // ('garbage', '') is served with 200 as stored, and the shared settings page schema (what the client parses)
+    // refuses that page. (Names outside the write rules were the other case: rows now accept any stored text.)
     await fc.assert(
       fc.asyncProperty(
         fc.record({ value: storedValue, userKey: fc.constantFrom('custom.raw', 'theme', 'locale'), hlc: stamp, orgName: storedName, projectName: storedName, userName: storedName }),
@@ -319,7 +319,7 @@ describe('hostile input as a property', () => {
             env.DB.prepare('UPDATE projects SET name = ?, description = ? WHERE id = ?').bind(projectName, projectName, w.projectId),
             env.DB.prepare('UPDATE user SET name = ? WHERE id = ?').bind(userName, w.member.id),
           ]);
-          await expectReadable(`stored ${JSON.stringify({ value: value.slice(0, 100), hlc, orgName: orgName.slice(0, 50) })}`, false);
+          await expectReadable(`stored ${JSON.stringify({ value: value.slice(0, 100), hlc, orgName: orgName.slice(0, 50) })}`);
         },
       ),
       { numRuns: 25, seed: SEED },
