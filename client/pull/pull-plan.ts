@@ -1,5 +1,5 @@
 import type { ClientClock } from '../settings/client-clock.js';
-import { pullSettings, pushSettings, type SettingsEvent } from '../settings/settings-sync.js';
+import { dropUnpushable, pullSettings, pushSettings, type SettingsEvent } from '../settings/settings-sync.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { OrgRow } from '../storage/rows.js';
@@ -76,9 +76,13 @@ export async function* pullPlan(deps: PullPlanDeps): AsyncGenerator<PullStep> {
     const heads: Partial<OrgHeads> = org.heads ?? {};
     yield headed(db, orgsSyncedAt, `orgMembers:${org.id}`, heads.members, () => pullCollection(pull, orgMembersCollection(org.id)));
     yield headed(db, orgsSyncedAt, `projects:${org.id}`, heads.projects, () => pullCollection(pull, projectsCollection(org.id)));
-    // Plain members cannot write org settings (the client refuses such writes), so they have nothing to push.
-    // A push sends nothing when no register is dirty.
+    // Plain members cannot write org settings (the client refuses such writes), so they have nothing to push,
+    // except what they wrote before they lost the right (an admin demoted meanwhile): dropped, the server's
+    // registers pulled afresh in their place. A push sends nothing when no register is dirty.
     if (org.role !== 'member') yield step(`settings:org:${org.id}`, () => pushSettings(settings, 'org', org.id));
+    else if ((await db.settings.where('[scope+scopeId]').equals(['org', org.id]).filter((r) => r.dirty === 1).count()) > 0) {
+      yield step(`settings:org:${org.id}`, () => dropUnpushable(settings, 'org', org.id));
+    }
     yield headed(db, orgsSyncedAt, `settings:org:${org.id}`, heads.settings, () => pullSettings(settings, 'org', org.id));
     if (org.heads) {
       yield headed(db, orgsSyncedAt, `projectMembers:org:${org.id}`, heads.projectMembers, () => pullCollection(pull, orgProjectMembersCollection(org.id)));

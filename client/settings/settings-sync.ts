@@ -141,6 +141,27 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
   }
 }
 
+/**
+ * Org registers written while the user could write them (an admin, offline) that they no longer may push (now a
+ * plain member): the server would refuse them for good, so they are dropped, each said (setting-dropped,
+ * AUTH_FORBIDDEN), and the scope's cursor goes back to the start so the next pull brings the server's registers
+ * in their place. Kept dirty, they would be shown as the org's settings forever and never sent.
+ */
+export async function dropUnpushable(deps: Pick<SettingsDeps, 'db' | 'log'>, scope: SettingScope, scopeId: string): Promise<SettingsSyncResult> {
+  const { db } = deps;
+  const collection = collectionOf(scope, scopeId);
+  const dropped = await db.transaction('rw', db.settings, db.syncState, async () => {
+    const dirty = await db.settings.where('[scope+scopeId]').equals([scope, scopeId]).filter((r) => r.dirty === 1).toArray();
+    if (dirty.length === 0) return [];
+    await db.settings.bulkDelete(dirty.map((r) => [r.scope, r.scopeId, r.key] as [SettingScope, string, string]));
+    const state = await db.syncState.get(collection);
+    await db.syncState.put({ collection, cursor: null, lastSyncedAt: state?.lastSyncedAt ?? null, lastError: null });
+    return dirty;
+  });
+  for (const r of dropped) deps.log?.({ type: 'setting-dropped', key: r.key, code: 'AUTH_FORBIDDEN' });
+  return { state: 'done' };
+}
+
 /** Pulls a scope's registers page by page from its cursor, merging each with the shared LWW order. */
 export async function pullSettings(deps: SettingsDeps, scope: SettingScope, scopeId: string): Promise<SettingsSyncResult> {
   const { db, http } = deps;
