@@ -88,11 +88,6 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
       }
       sent++;
       const result = classify(outcome, op.method, now());
-      // The server answered: the network is back, so ops that were waiting only for it go now (once a drain).
-      if (result.type !== 'offline' && !woke) {
-        woke = true;
-        await wakeOfflineOps(db, now());
-      }
       switch (result.type) {
         case 'success':
           await completeOp(db, op.id, serverRowOrNull(result.body), result.replayed, versionOf(result.body));
@@ -132,6 +127,12 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
           if (result.statusCode === 409 || result.statusCode === 412) deps.log?.({ type: 'conflict', op, code: result.code });
           deps.log?.({ type: 'failed', op, code: result.code, message: result.message });
           break;
+      }
+      // The server answered (offline and auth returned above): the network is back, so ops that waited only for
+      // it go now, in this drain's next round. Once a drain, after this op's own bookkeeping.
+      if (!woke) {
+        woke = true;
+        await wakeOfflineOps(db, now());
       }
     }
   }

@@ -27,6 +27,10 @@ class ManualTimers implements Timers {
     return id;
   };
   clearInterval = (id: unknown) => void this.pending.delete(id as number);
+  /** Whether a one-shot timer is armed for time `at` (the scheduler arms its due-timer after the drain returns). */
+  armedAt(at: number): boolean {
+    return [...this.pending.values()].some((t) => !t.every && t.at === at);
+  }
   /** Moves time on and runs what fell due. */
   advance(ms: number) {
     this.now += ms;
@@ -78,7 +82,7 @@ describe('engine scheduling', () => {
     timers.advance(2);
     // The scheduler's own timer sends it: no trigger from the test.
     await expect.poll(() => server.projects.get(project.id)).toMatchObject({ name: 'Later' });
-    expect(await engine.db.ops.count()).toBe(0);
+    await expect.poll(() => engine.db.ops.count()).toBe(0); // acknowledged just after the server applied it
     await engine.close();
   });
 
@@ -96,7 +100,10 @@ describe('engine scheduling', () => {
       const [op] = await engine.db.ops.toArray();
       expect(op).toMatchObject({ status: 'pending', attempts: 0, error: { code: 'OFFLINE' } });
       waits.push(op!.nextAttemptAt - timers.now);
-      if (i < 3) timers.advance(op!.nextAttemptAt - timers.now); // the due-timer fires: still no answer
+      if (i === 3) break;
+      // The op's wait is written before the drain returns and the scheduler arms its due-timer: advance only then.
+      await expect.poll(() => timers.armedAt(op!.nextAttemptAt)).toBe(true);
+      timers.advance(op!.nextAttemptAt - timers.now); // the due-timer fires: still no answer
     }
     expect(waits).toEqual([999, 1998, 3996, 7992]); // full jitter at 0.999 of 1 s, 2 s, 4 s, 8 s
     // The network is back: a trigger (here syncNow; the browser's online event is the same) does not wait 8 s.
