@@ -7,11 +7,14 @@ import { startWorker, type RunningWorker, type WorkerOptions } from './worker-ha
  */
 export function workerForFile(options: WorkerOptions = {}): () => RunningWorker {
   let worker: RunningWorker | undefined;
+  let starting: Promise<RunningWorker> | undefined;
   beforeAll(async () => {
-    worker = await startWorker(options);
-  }, 90_000);
+    starting = startWorker(options);
+    worker = await starting;
+  }, 180_000);
   afterAll(async () => {
-    await worker?.stop();
+    // A start that outlived its hook's timeout still finishes: stop that Worker too, not only a started one.
+    await (worker ?? (await starting?.catch(() => undefined)))?.stop();
   });
   return () => {
     if (!worker) throw new Error('the Worker is not running: call workerForFile() at the top of a test file');

@@ -50,6 +50,21 @@ export interface WorkerOptions {
   script?: string;
 }
 
+/**
+ * Process groups of every Worker started by this process and not yet exited. Whatever way this process ends (a
+ * hook that timed out while a Worker was still starting, a crash, a kill by vitest), none of them outlives it.
+ */
+const running = new Set<number>();
+process.once('exit', () => {
+  for (const group of running) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), 'sync-worker-'));
   const ownsPersist = options.persistDir === undefined;
@@ -86,6 +101,11 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
   child.stderr?.on('data', (d) => (output += String(d)));
   const baseUrl = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.pid !== undefined) {
+    const group = child.pid;
+    running.add(group);
+    void exited.then(() => running.delete(group));
+  }
   const kill = async () => {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       try {
