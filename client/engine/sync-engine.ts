@@ -92,7 +92,10 @@ export interface SyncEngine {
   /** Called with the status after every cycle and write; returns the unsubscribe function. */
   subscribe(listener: (status: SyncStatus) => void): () => void;
   counters(): Promise<Counters>;
-  /** Drops every cached row and cursor (queued ops and unsynced settings stay) and pulls afresh. */
+  /**
+   * Drops every cached row and cursor (queued ops and unsynced settings stay) and pulls afresh. Resolves after
+   * one cycle, as syncNow does: if the network fails that cycle, the rows come back with the next ones.
+   */
   resetCache(): Promise<void>;
   /** Stops syncing in this tab (the database stays). */
   close(): Promise<void>;
