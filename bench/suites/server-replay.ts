@@ -1,11 +1,10 @@
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { createSyncEngine } from '../../client/index.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { FaultyFetch } from '../../test/client/faulty-fetch.js';
 import { api, signUp, type RunningWorker, type TestAccount } from '../../test/client/worker-harness.js';
 import type { BenchResult } from '../harness.js';
 import { DEV_PROXY_DROP } from '../../test/soak/load-scenario.js';
 import { devProxy, envNumber, pairedResult, type PairedTimes } from './server-probe.js';
+import { nodeEngine } from '../../test/client/node-engine.js';
 
 /**
  * Issue 12 item 4: a queue of project ops (per project: create, rename, rename, delete) made offline, drained by
@@ -28,12 +27,7 @@ async function engineDrain(worker: RunningWorker, account: TestAccount, orgId: s
     userId: account.id,
     getToken: () => account.token,
     fetch: net.fetch,
-    indexedDB,
-    IDBKeyRange,
-    locks: noLocks,
-    channel: null,
-    events: null,
-    WebSocket: null,
+    ...nodeEngine,
     pullIntervalMs: 3_600_000,
     appName: `bench-replay-${apps++}`,
     // A 503 from wrangler dev's proxy (workers-sdk#14641) is retried almost at once, as the baseline does.

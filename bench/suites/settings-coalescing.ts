@@ -1,11 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { LIMITS } from '../../shared/index.js';
 import { createSyncEngine } from '../../client/index.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { createHttpClient } from '../../client/transport/http-client.js';
 import { api, signUp, startWorker } from '../../test/client/worker-harness.js';
 import type { BenchResult } from '../harness.js';
+import { nodeEngine } from '../../test/client/node-engine.js';
 
 /**
  * Settings coalescing (issue 12 item 5), in Node (fake-indexeddb) against the real Worker under `wrangler dev`:
@@ -71,12 +70,7 @@ export async function settingsCoalescingRows(sizes: CoalescingSizes = { writes: 
       userId: account.id,
       getToken: () => account.token,
       fetch: fetchFn,
-      indexedDB,
-      IDBKeyRange,
-      locks: noLocks,
-      channel: null,
-      events: null,
-      WebSocket: null,
+      ...nodeEngine,
       pullIntervalMs: 3_600_000,
       appName: `bench-coalesce-${Date.now()}`,
     });

@@ -1,10 +1,9 @@
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../../client/index.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { CrashFetch, KillingFetch, TabLocks, type CrashPoint } from './crash-harness.js';
 import { FaultyFetch } from './faulty-fetch.js';
 import { api, signUp, startWorker, type RunningWorker, type TestAccount } from './worker-harness.js';
+import { nodeEngine } from './node-engine.js';
 
 /**
  * Crashes (issue 11 item 5), the real client (Dexie on fake-indexeddb) against the real Worker under
@@ -41,12 +40,7 @@ function tab(account: TestAccount, app: string, fetch: typeof globalThis.fetch, 
     userId: account.id,
     getToken: () => account.token,
     fetch,
-    indexedDB,
-    IDBKeyRange,
-    locks: noLocks,
-    channel: null,
-    events: null,
-    WebSocket: null,
+    ...nodeEngine,
     appName: app,
     backoff: { baseMs: 1, capMs: 5, maxAttempts: 8 },
     random: () => 0,

@@ -1,9 +1,8 @@
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createSyncEngine, type SyncLogEvent } from '../../client/index.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { api, signUp } from './worker-harness.js';
 import { workerForFile } from './worker-for-file.js';
+import { nodeEngine } from './node-engine.js';
 
 /**
  * An org admin writes an org setting offline, and is made a plain member before it reaches the server. The
@@ -32,12 +31,7 @@ describe('org settings written by an admin who is demoted before they are pushed
       userId: admin.id,
       getToken: () => admin.token,
       fetch: (input, init) => (offline ? Promise.reject(new TypeError('Failed to fetch')) : fetch(input, init)),
-      indexedDB,
-      IDBKeyRange,
-      locks: noLocks,
-      channel: null,
-      events: null,
-      WebSocket: null,
+      ...nodeEngine,
       appName: `demoted-${Date.now()}`,
       pullIntervalMs: 3_600_000,
       logger: (event) => events.push(event),

@@ -1,8 +1,7 @@
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createSyncEngine, type Timers } from '../../client/index.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { FakeServer } from './fake-server.js';
+import { nodeEngine } from './node-engine.js';
 
 /**
  * A failed op holds its lane until the user retries or discards it. Discarding it frees the lane, and the ops
@@ -23,12 +22,7 @@ describe('discarding a failed lane head', () => {
       userId: 'user-1',
       getToken: () => server.validToken,
       fetch: server.fetch,
-      indexedDB,
-      IDBKeyRange,
-      locks: noLocks,
-      channel: null,
-      events: null,
-      WebSocket: null,
+      ...nodeEngine,
       appName: `discard-wakes-${Math.random()}`,
       timers: frozen,
       pullIntervalMs: 3_600_000,

@@ -1,17 +1,16 @@
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSyncEngine, StorageFullError, SyncClientError, type SyncEngine, type SyncLogEvent } from '../../client/index.js';
 import { projectsCollection } from '../../client/pull/collections.js';
 import { pullCollection } from '../../client/pull/pull-collection.js';
 import { isStorageFull } from '../../client/storage/storage-full.js';
 import type { SyncDatabase } from '../../client/storage/sync-database.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { createHttpClient } from '../../client/transport/http-client.js';
 import { decodeCursor } from '../../server/sync/cursor.js';
 import { FaultyFetch } from './faulty-fetch.js';
 import { installQuotaFaults, type QuotaFaults } from './quota-faults.js';
 import { workerForFile } from './worker-for-file.js';
 import { api, signUp, type TestAccount } from './worker-harness.js';
+import { nodeEngine } from './node-engine.js';
 
 /**
  * Storage faults (issue 11 item 4): the browser's QuotaExceededError injected into fake-indexeddb at a chosen
@@ -42,12 +41,7 @@ function device(account: TestAccount): Device {
     userId: account.id,
     getToken: () => account.token,
     fetch: net.fetch,
-    indexedDB,
-    IDBKeyRange,
-    locks: noLocks,
-    channel: null,
-    events: null,
-    WebSocket: null,
+    ...nodeEngine,
     appName: `quota-${apps++}`,
     backoff: { baseMs: 1, capMs: 5, maxAttempts: 8 },
     random: () => 0,

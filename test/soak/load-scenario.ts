@@ -3,10 +3,10 @@ import { createSyncEngine, type SyncEngine } from '../../client/index.js';
 import { openClientClock } from '../../client/settings/persisted-clock.js';
 import { pullSettings, pushSettings, writeSetting, type SettingsDeps } from '../../client/settings/settings-sync.js';
 import { SyncDatabase } from '../../client/storage/sync-database.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { createHttpClient } from '../../client/transport/http-client.js';
 import { canonicalJson, compareRegisters, type SettingScope } from '../../shared/index.js';
 import { api, signUp, type TestAccount } from '../client/worker-harness.js';
+import { nodeEngine } from '../client/node-engine.js';
 
 /**
  * Load (issue 11 item 6): CLIENTS concurrent clients against one Worker, each sending MERGES settings merges and
@@ -177,12 +177,7 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadReport>
       userId: account.id,
       getToken: () => account.token,
       fetch: fetchFn,
-      indexedDB,
-      IDBKeyRange,
-      locks: noLocks,
-      channel: null,
-      events: null,
-      WebSocket: null,
+      ...nodeEngine,
       pullIntervalMs: 3_600_000,
       appName: `load-${run}-${index}`,
       backoff: { baseMs: 20, capMs: 500, maxAttempts: 30 },
