@@ -40,7 +40,7 @@ describe('discarding a failed lane head', () => {
     // Queued behind it: not sent while the failed op holds the lane.
     await engine.projects.update(ORG, project.id, { name: 'Behind' });
     await new Promise((r) => setTimeout(r, 100));
-    expect((await engine.db.ops.toArray()).map((op) => op.status)).toEqual(['failed', 'pending']);
+    expect((await engine.db.ops.orderBy('order').toArray()).map((op) => op.status)).toEqual(['failed', 'pending']);
     expect(server.projects.get(project.id)?.name).toBe('Start');
 
     const [failed] = await engine.outbox.list();
