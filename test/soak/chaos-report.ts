@@ -1,9 +1,14 @@
 import type { ChaosReport } from './chaos-scenario.js';
 
-/** The run's seed: SOAK_SEED when set (a replay), else a fresh one (printed with the report either way). */
-export function chaosSeed(): number {
+/**
+ * The run's seed: SOAK_SEED when set (a number replays that run; `random` draws one), else `fallback` when given,
+ * else a fresh one. Printed with the report either way.
+ */
+export function chaosSeed(fallback?: number): number {
   const fromEnv = process.env.SOAK_SEED;
-  if (fromEnv !== undefined && fromEnv !== '') {
+  if (fromEnv === undefined || fromEnv === '') {
+    if (fallback !== undefined) return fallback >>> 0;
+  } else if (fromEnv !== 'random') {
     const seed = Number(fromEnv);
     if (!Number.isInteger(seed)) throw new Error(`SOAK_SEED must be an integer, got ${fromEnv}`);
     return seed >>> 0;
