@@ -223,8 +223,9 @@ export async function discardOp(db: SyncDatabase, opId: string): Promise<boolean
 }
 
 /**
- * Ops waiting only for the network become due now: a trigger (the browser's online event, a write, syncNow,
- * the interval) may mean it is back, and their growing wait must not delay them past it.
+ * Ops waiting only for the network become due now: a trigger that may mean it is back (the browser's online
+ * event, syncNow, the interval, a poke) or the first answer a drain gets, so their growing wait never delays
+ * them past it. A write is not such a trigger: it sends its own op, whose answer then wakes the rest.
  */
 export async function wakeOfflineOps(db: SyncDatabase, now: number): Promise<number> {
   return db.transaction('rw', db.ops, async () =>
