@@ -258,7 +258,18 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadReport>
       }
     }),
   );
-  await Promise.all(clients.map((c) => pullSettings(c.settings, 'org', orgId)));
+  // The last pull must itself succeed (wrangler dev's proxy answers some requests 503 under this load): retried,
+  // and a client that never gets a page is a violation of its own, not a stale register reported later.
+  await Promise.all(
+    clients.map(async (c, index) => {
+      for (let attempt = 0; ; attempt++) {
+        const result = await pullSettings(c.settings, 'org', orgId);
+        if (result.state === 'done') return;
+        if (attempt === 20) return void violations.push(`client ${index}: the final org settings pull kept failing: ${JSON.stringify(result)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }),
+  );
 
   await checkRegisters(baseUrl, clients, orgId, written, violations);
   await checkProjects(baseUrl, owner, clients, orgId, violations);
