@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import WebSocket from 'ws';
 import { createSyncEngine, type SyncEngine } from '../../client/index.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import type { WebSocketConstructor } from '../../client/transport/live-socket.js';
 import { api, signUp, startWorker, type TestAccount } from '../../test/client/worker-harness.js';
 import { median, type BenchResult } from '../harness.js';
+import { nodeEngine } from '../../test/client/node-engine.js';
 
 /**
  * Poke-to-IndexedDB latency (issue 10 item 5), against the Worker under `wrangler dev`: two users on two
@@ -28,12 +27,8 @@ function engineFor(baseUrl: string, account: TestAccount): SyncEngine {
     baseUrl,
     userId: account.id,
     getToken: () => account.token,
+    ...nodeEngine,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
-    indexedDB,
-    IDBKeyRange,
-    locks: noLocks,
-    channel: null,
-    events: null,
     pullIntervalMs: 3_600_000,
     appName: `bench-live-${apps++}`,
   });

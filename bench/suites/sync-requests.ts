@@ -1,8 +1,7 @@
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { createSyncEngine } from '../../client/index.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { api, signUp, startWorker, type RunningWorker, type TestAccount } from '../../test/client/worker-harness.js';
 import type { BenchResult } from '../harness.js';
+import { nodeEngine } from '../../test/client/node-engine.js';
 
 /**
  * Requests a sync cycle sends, counted at the fetch, against the Worker under `wrangler dev` (issue 10):
@@ -45,11 +44,7 @@ async function cycleCounts(worker: RunningWorker, account: TestAccount, target: 
     userId: account.id,
     getToken: () => account.token,
     fetch: fetchFn,
-    indexedDB,
-    IDBKeyRange,
-    locks: noLocks,
-    channel: null,
-    events: null,
+    ...nodeEngine,
     pullIntervalMs: 3_600_000,
     appName: `bench-requests-${apps++}`,
   });

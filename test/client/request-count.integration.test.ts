@@ -1,10 +1,9 @@
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createSyncEngine } from '../../client/index.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { FaultyFetch } from './faulty-fetch.js';
 import { api, signUp, type TestAccount } from './worker-harness.js';
 import { workerForFile } from './worker-for-file.js';
+import { nodeEngine } from './node-engine.js';
 
 /**
  * Sync costs O(changes), not O(projects) (issue 10): against the real Worker, a cycle with nothing changed sends
@@ -43,11 +42,7 @@ describe('requests per sync cycle', () => {
         userId: ann.id,
         getToken: () => ann.token,
         fetch: net.fetch,
-        indexedDB,
-        IDBKeyRange,
-        locks: noLocks,
-        channel: null,
-        events: null,
+        ...nodeEngine,
         pullIntervalMs: 3_600_000,
         appName: `requests-${apps++}`,
       });
