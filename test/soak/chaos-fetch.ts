@@ -48,6 +48,11 @@ export class ChaosFetch {
   /** No faults at all (the final drain): the network is healthy again. */
   quiet = false;
   readonly faults: Record<Fault, number> = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>;
+  /**
+   * Answers of 500 or more that came from the Worker's side, not from the chaos (wrangler dev's proxy answers
+   * some requests 503 under load): counted, since a pull that met one left its collection stale until retried.
+   */
+  upstream5xx = 0;
   private readonly background = new Set<Promise<unknown>>();
 
   constructor(
@@ -125,6 +130,7 @@ export class ChaosFetch {
       if (write && !refused) this.wire.push({ engine: this.engine, method, path: url.pathname, key, body, status: null, replayed: false, response: null, delivered: false, at: Date.now() });
       throw error;
     }
+    if (response.status >= 500) this.upstream5xx++;
     const text = write ? await response.clone().text() : '';
     if (write) {
       this.wire.push({
