@@ -53,6 +53,17 @@ export class ChaosFetch {
    * some requests 503 under load): counted, since a pull that met one left its collection stale until retried.
    */
   upstream5xx = 0;
+  /**
+   * Every request this engine made and what came of it, one line each (pages as their items' keys and
+   * versions, writes as their key and answer), with the engine's own events: written to a file when the run
+   * fails, so a miss can be followed through the requests that led to it.
+   */
+  readonly trace: string[] = [];
+  private readonly traceStart = Date.now();
+
+  note(line: string): void {
+    this.trace.push(`${((Date.now() - this.traceStart) / 1000).toFixed(3)} ${line}`);
+  }
   private readonly background = new Set<Promise<unknown>>();
 
   constructor(
@@ -89,8 +100,10 @@ export class ChaosFetch {
     switch (fault) {
       case 'offline':
       case 'drop-request':
+        this.note(`${fault} ${request.method} ${describeUrl(request.url)}`);
         throw new TypeError('Failed to fetch');
       case '500':
+        this.note(`500 ${request.method} ${describeUrl(request.url)}`);
         return new Response('upstream error', { status: 500 });
       case 'delay':
         await sleep(holdMs);
@@ -123,6 +136,7 @@ export class ChaosFetch {
     try {
       response = await fetch(request);
     } catch (error) {
+      this.note(`${delivered ? '' : 'undelivered '}${method} ${describeUrl(request.url)} -> ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)}`);
       // Refused: the Worker is down, nothing reached it. Anything else (a reset while it was killed mid-request):
       // it may have committed, so the exchange is recorded with an unknown outcome.
       const refused = (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
@@ -131,7 +145,8 @@ export class ChaosFetch {
       throw error;
     }
     if (response.status >= 500) this.upstream5xx++;
-    const text = write ? await response.clone().text() : '';
+    const text = write || method === 'GET' ? await response.clone().text() : '';
+    this.note(`${delivered ? '' : 'undelivered '}${method} ${describeUrl(request.url)}${key ? ` key=${key}` : ''} -> ${response.status}${response.headers.get('idempotent-replayed') === 'true' ? ' replayed' : ''} ${describeBody(parseJson(text))}`);
     if (write) {
       this.wire.push({
         engine: this.engine,
@@ -149,6 +164,37 @@ export class ChaosFetch {
     if (!delivered) await response.body?.cancel();
     return response;
   }
+}
+
+/** A URL for the trace: path and query, with a cursor shown as the position it holds. */
+function describeUrl(url: string): string {
+  const u = new URL(url);
+  const cursor = u.searchParams.get('cursor');
+  u.searchParams.delete('cursor');
+  return `${u.pathname}${u.search}${cursor ? ` from ${cursorPosition(cursor)}` : ''}`;
+}
+
+function cursorPosition(cursor: string): string {
+  try {
+    const payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: number; k?: string; e?: number };
+    return `seq ${payload.s}/${payload.k ?? ''} (epoch ${payload.e})`;
+  } catch {
+    return 'an unreadable cursor';
+  }
+}
+
+/** A page as `key@version` per item (`†` a tombstone) and where it ends; any other body as short JSON. */
+function describeBody(body: unknown): string {
+  const page = body as { items?: Record<string, unknown>[]; nextCursor?: string; hasMore?: boolean } | null;
+  if (page && Array.isArray(page.items) && typeof page.nextCursor === 'string') {
+    const items = page.items.map((item) => {
+      const key = item.id ?? item.key ?? `${String(item.projectId ?? item.orgId)}/${String(item.userId)}`;
+      return `${String(key)}@${String(item.version ?? item.hlc)}${item.deletedAt !== null && item.deletedAt !== undefined ? '†' : ''}`;
+    });
+    return `[${items.join(' ')}] next ${cursorPosition(page.nextCursor)}${page.hasMore ? ' hasMore' : ''}`;
+  }
+  const text = JSON.stringify(body) ?? '';
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 function parseJson(text: string): unknown {

@@ -27,6 +27,7 @@ export function describeReport(report: ChaosReport, command: string): string {
     `  actions: ${actions}`,
     ...report.violations.slice(0, 40).map((v) => `  VIOLATION ${v}`),
     ...(report.violations.length > 40 ? [`  … and ${report.violations.length - 40} more`] : []),
+    ...(report.traceFiles.length > 0 ? [`  request traces: ${report.traceFiles.join(' ')}`] : []),
     `  replay: SOAK_SEED=${report.seed} ${command}`,
   ];
   return lines.join('\n');

@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { ClientValidationError, SyncClientError, createSyncEngine, type SyncEngine, type SyncLogEvent } from '../../client/index.js';
 import { noLocks } from '../../client/tabs/locks.js';
@@ -47,6 +49,8 @@ export interface ChaosReport {
   readonly wireWrites: number;
   /** Answers of 500 or more from the Worker's side (not drawn by the chaos), over all engines. */
   readonly upstream5xx: number;
+  /** Each engine's request trace, written when the run failed (one file per engine). */
+  readonly traceFiles: readonly string[];
   /** Every broken guarantee, one readable line each: empty when the run passed. */
   readonly violations: string[];
 }
@@ -137,6 +141,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const runs: EngineRun[] = [];
   let restarting: Promise<void> = Promise.resolve();
   let drainMs = 0;
+  let traceFiles: string[] = [];
   try {
     // ---- Setup through the API (no chaos): users, two orgs with mixed roles, projects with some members.
     const setupRng = derive(seed, 0);
@@ -189,6 +194,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const token = { value: account.token as string | null };
       const issued: string[] = [];
       const logger = (event: SyncLogEvent) => {
+        const { op, ...rest } = event as SyncLogEvent & { op?: { id: string } };
+        net.note(`engine ${op ? `op ${op.id} ` : ''}${JSON.stringify(rest)}`);
         if (event.type === 'applied') {
           const entry = ledger.entry(event.op.id, index);
           entry.applied++;
@@ -278,6 +285,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const world: ChaosWorld = { baseUrl, runs, ledger, wire, orgIds, setupProjects };
     violations.push(...(await runChecks(world)));
+    // CHAOS_TRACE=1 writes them for a passing run too.
+    if (violations.length > 0 || process.env.CHAOS_TRACE) traceFiles = writeTraces(seed, runs);
   } finally {
     await restarting.catch(() => undefined);
     for (const run of runs) await run.engine.close().catch(() => undefined);
@@ -307,6 +316,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     settingsWrites: ledger.settings.length,
     wireWrites: wire.length,
     upstream5xx: runs.reduce((sum, r) => sum + r.net.upstream5xx, 0),
+    traceFiles,
     violations,
   };
 }
@@ -353,6 +363,16 @@ async function chaosTail(run: EngineRun, ms: number, ledger: Ledger): Promise<vo
     await syncBounded(run.engine, Math.max(0, until - Date.now()));
     await sleep(run.rng.int(20, 100));
   }
+}
+
+/** Writes each engine's trace to a file in the temp folder; returns the paths. */
+function writeTraces(seed: number, runs: readonly EngineRun[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), `chaos-${seed}-`));
+  return runs.map((run) => {
+    const file = join(dir, `engine-${run.index}.log`);
+    writeFileSync(file, `${run.net.trace.join('\n')}\n`);
+    return file;
+  });
 }
 
 /**
@@ -409,8 +429,14 @@ async function settleFailedOps(run: EngineRun, ledger: Ledger, finalDrain: boole
     const entry = ledger.entry(op.id, run.index);
     const exhausted = op.error?.code === 'RETRIES_EXHAUSTED';
     if (exhausted || (!finalDrain && entry.userRetries === 0 && run.rng.chance(0.15))) {
-      if (await run.engine.outbox.retry(op.id)) entry.userRetries++;
-    } else if (await run.engine.outbox.discard(op.id)) entry.discarded = true;
+      if (await run.engine.outbox.retry(op.id)) {
+        entry.userRetries++;
+        run.net.note(`user retries op ${op.id} (${op.error?.code ?? ''})`);
+      }
+    } else if (await run.engine.outbox.discard(op.id)) {
+      entry.discarded = true;
+      run.net.note(`user discards op ${op.id} (${op.error?.code ?? ''})`);
+    }
   }
   return failed.length;
 }
@@ -458,6 +484,7 @@ async function act(run: EngineRun, action: Action, step: number, deps: ActDeps):
     entry.orgId = target.orgId;
     entry.projectId = target.projectId ?? null;
     entry.userId = target.userId ?? null;
+    run.net.note(`action ${kind} ${JSON.stringify(target)} op ${opId}`);
     deps.tally(kind);
   };
   const setting = async (scope: 'user' | 'org', scopeId: string, key: string, value: unknown) => {
