@@ -85,7 +85,7 @@ const describe = (r: Run) =>
   (r.failures.size ? `, non-2xx ${[...r.failures].map(([s, n]) => `${s}x${n}`).join(' ')}` : '');
 
 export async function serverCapacityRows(worker: RunningWorker): Promise<BenchResult[]> {
-  const seconds = envNumber('BENCH_CAPACITY_S', 5);
+  const seconds = envNumber('BENCH_CAPACITY_S', 20);
   const pairs = envNumber('BENCH_CAPACITY_PAIRS', 2);
   const accounts: TestAccount[] = [];
   for (let i = 0; i < CLIENTS; i++) accounts.push(await signUp(worker.baseUrl, `Capacity${i}`));

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { LIMITS, measureJson, type JsonValue } from '../../shared/index.js';
+import { LIMITS, isHlc, measureJson, type JsonValue } from '../../shared/index.js';
 
 /*
  * The wire shape of every synced row, written once as SQLite json_object expressions. Pages select them, and
@@ -91,6 +91,20 @@ export function readStoredValue(text: string | null): JsonValue | null {
     return null;
   }
   return measureJson(value, { maxDepth: LIMITS.maxJsonDepth, maxBytes: LIMITS.maxSettingValueBytes }).ok ? (value as JsonValue) : null;
+}
+
+/** The bottom of the clock order: what a stored stamp that is not a stamp reads as. */
+export const BOTTOM_HLC = '1970-01-01T00:00:00.000Z-0000-0000000000000000';
+
+/**
+ * The rule for reading a stored stamp, beside readStoredValue: a stamp the shared schemas refuse (written by
+ * hand, or by a bug) reads as BOTTOM_HLC with the value null, a delete older than any write. Every reader then
+ * gets a register it accepts (the client checks every stamp it is sent), and the next write of the key wins,
+ * as the plan judges it: the upsert's SQL guard lets a winner replace exactly that unreadable stamp
+ * (`unreadable` in services/settings.ts), since string order says nothing about a stamp that is not one.
+ */
+export function readStoredStamp(hlc: unknown): string | null {
+  return isHlc(hlc) ? hlc : null;
 }
 
 /** Response bodies of single-row mutations: the row as the caller now sees it. */

@@ -19,7 +19,7 @@ import type { Db } from '../env.js';
 import { HttpError } from '../http/http-error.js';
 import { log } from '../http/log.js';
 import { runBatch } from '../db/batch.js';
-import { SETTING_STORED_ITEM, readStoredValue, settingBody } from '../db/row-json.js';
+import { BOTTOM_HLC, SETTING_STORED_ITEM, readStoredStamp, readStoredValue, settingBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
 import { orgScope, userScope, type LiveEffect } from '../live/notify.js';
 import type { Planned } from '../sync/commit-planned.js';
@@ -48,7 +48,12 @@ const tagOf = (s: SettingsScope) => `settings:${s.scope}:${s.scopeId}`;
 
 /** A settings row as read: the value still as its stored text. Every read turns it into a Setting here. */
 type StoredRow = { key: string; value: string | null; hlc: string; updatedAt: number };
-const toSetting = (r: StoredRow): Setting => ({ key: r.key, value: readStoredValue(r.value), hlc: r.hlc, updatedAt: r.updatedAt });
+const toSetting = (r: StoredRow): Setting => {
+  const hlc = readStoredStamp(r.hlc);
+  return hlc === null ? { key: r.key, value: null, hlc: BOTTOM_HLC, updatedAt: r.updatedAt } : { key: r.key, value: readStoredValue(r.value), hlc, updatedAt: r.updatedAt };
+};
+/** The stored stamps among `rows` that are not stamps (they read as BOTTOM_HLC): a winner may replace them. */
+const unreadableStamps = (rows: readonly StoredRow[]): unknown[] => rows.filter((r) => readStoredStamp(r.hlc) === null).map((r) => r.hlc);
 
 /** A scope's registers as page rows (item, seq, k): the stored value text travels inside the item. */
 const settingRows = (scope: SettingsScope) =>
@@ -65,7 +70,10 @@ export async function listSettings(db: Db, scope: SettingsScope, query: PageQuer
  * delete), so the SQL guard can break a stamp tie the way compareRegisters does, and a concurrent newer write
  * that landed between our read and our batch is never overwritten.
  */
-function upserts(scope: SettingsScope, entries: readonly SettingEntry[], now: number): SQL[] {
+function upserts(scope: SettingsScope, entries: readonly SettingEntry[], now: number, unreadable: readonly unknown[] = []): SQL[] {
+  // A stored stamp that is not one compares as nothing: the plan judged the entry against BOTTOM_HLC, and the
+  // guard follows it for exactly those stamps (the plan's `holds` proves the row is still the one it read).
+  const overUnreadable = unreadable.length > 0 ? sql` OR settings.hlc IN (SELECT value FROM json_each(${JSON.stringify(unreadable)}))` : sql``;
   const statements: SQL[] = [];
   for (let i = 0; i < entries.length; i += ROWS_PER_UPSERT) {
     const rows = entries
@@ -74,7 +82,7 @@ function upserts(scope: SettingsScope, entries: readonly SettingEntry[], now: nu
     statements.push(sql`INSERT INTO settings (scope, scope_id, key, value, hlc, updated_at, seq) VALUES ${sql.join(rows, sql`, `)}
       ON CONFLICT (scope, scope_id, key) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
         updated_at = excluded.updated_at, seq = excluded.seq
-      WHERE excluded.hlc > settings.hlc OR (excluded.hlc = settings.hlc AND excluded.value > settings.value)`);
+      WHERE excluded.hlc > settings.hlc OR (excluded.hlc = settings.hlc AND excluded.value > settings.value)${overUnreadable}`);
   }
   // An org's registers changed (a merge that writes nothing moves no head): its settings head moves with them.
   if (scope.scope === 'org' && statements.length > 0) statements.push(moveHeads(scope.scopeId, HEADS_OF.orgSettings));
@@ -121,7 +129,8 @@ export async function prepareMerge(db: Db, scope: SettingsScope, input: Settings
     pageRowsAfter(settingRows(scope), from, LIMITS.maxPageLimit),
   ]);
   const headSeq = (head?.results[0]?.value as number | undefined) ?? 0;
-  const stored = registerMap((registers?.results ?? []) as unknown as StoredRow[]);
+  const storedRows = (registers?.results ?? []) as unknown as StoredRow[];
+  const stored = registerMap(storedRows);
   const plan = planMerge(scope.scope, input.entries, stored, { nodeId: serverNodeId(), last: meta.serverHlc, now });
   const changes = toPage<StoredRow>((changed?.results ?? []) as unknown as PageRow[], LIMITS.maxPageLimit, tag, from, headSeq, now, {
     maxBytes: LIMITS.maxMergeChangesBytes,
@@ -139,7 +148,7 @@ export async function prepareMerge(db: Db, scope: SettingsScope, input: Settings
     results: plan.results,
     mutation: {
       status: 200,
-      effect: [...upserts(scope, plan.winners, now), advanceServerHlc(plan.serverHlc)],
+      effect: [...upserts(scope, plan.winners, now, unreadableStamps(storedRows)), advanceServerHlc(plan.serverHlc)],
       // A merge that writes no register moves nothing a client pulls: no poke.
       ...(plan.winners.length > 0 ? { live: liveOf(scope) } : {}),
       body: sql`${JSON.stringify(response)}`,
@@ -165,12 +174,13 @@ export async function putSetting(db: Db, scope: SettingsScope, key: string, valu
   const check = validateSetting(scope.scope, key, value);
   if (!check.ok) throw new HttpError('VALIDATION_FAILED', check.message, { code: check.code });
   const meta = await readMeta(db);
-  const stored = registerMap(await db.all<StoredRow>(selectRegisters(scope, [key]))).get(key);
+  const storedRows = await db.all<StoredRow>(selectRegisters(scope, [key]));
+  const stored = registerMap(storedRows).get(key);
   const last = [meta.serverHlc, stored?.hlc].filter((s): s is string => s != null).sort().pop() ?? null;
   const stamp = createHlc({ nodeId: serverNodeId(), last }).next();
   return {
     status: 200,
-    effect: [...upserts(scope, [{ key, value: check.value, hlc: stamp }], now), advanceServerHlc(stamp)],
+    effect: [...upserts(scope, [{ key, value: check.value, hlc: stamp }], now, unreadableStamps(storedRows)), advanceServerHlc(stamp)],
     live: liveOf(scope),
     body: settingBody(scope.scope, scope.scopeId, key),
   };

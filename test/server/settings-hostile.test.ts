@@ -112,6 +112,41 @@ describe('deeply nested values', () => {
       expect(newer.body.results).toEqual([{ key, status: 'applied' }]);
     }
   });
+  it('reads a stored stamp that is not a stamp as a delete at the bottom of the clock order; the next merge or PUT replaces it', async () => {
+    const { user, paths } = await scopes();
+    const orgId = paths[1]?.split('/')[3] as string;
+    // Above every stamp in string order, below it, an impossible date of the right shape, and a number.
+    const unreadable: (string | number)[] = ['zzzz', '', '2026-02-30T00:00:00.000Z-0000-dddddddddddddddd', 99];
+    for (const [scope, scopeId] of [['user', user.id], ['org', orgId]] as const) {
+      for (const [i, hlc] of unreadable.entries()) {
+        await env.DB.prepare(
+          `INSERT INTO settings (scope, scope_id, key, value, hlc, updated_at, seq)
+           VALUES (?, ?, ?, '"kept"', ?, ?, (SELECT value FROM sync_meta WHERE name = 'seq'))`,
+        )
+          .bind(scope, scopeId, `custom.badstamp${i}`, hlc, Date.now())
+          .run();
+      }
+    }
+    const bottom = '1970-01-01T00:00:00.000Z-0000-0000000000000000';
+    const hlc = clock();
+    for (const path of paths) {
+      const merged = await expectReadable(user.token, path);
+      const bad = merged.changes.filter((c) => c.key.startsWith('custom.badstamp'));
+      expect(bad.map((c) => c.key).sort()).toEqual(unreadable.map((_, i) => `custom.badstamp${i}`));
+      for (const c of bad) expect(c).toMatchObject({ value: null, hlc: bottom });
+      // Every write is newer than the bottom: a merge applies over each kind, as its answer says.
+      const entries = unreadable.map((_, i) => ({ key: `custom.badstamp${i}`, value: i, hlc: hlc.next() }));
+      const applied = await call(path, { method: 'PATCH', token: user.token, body: { entries: entries.slice(0, 3) } });
+      expect(applied.body.results).toEqual(entries.slice(0, 3).map((e) => ({ key: e.key, status: 'applied' })));
+      // And a PUT, which the server stamps.
+      const put = await call(`${path}/custom.badstamp3`, { method: 'PUT', token: user.token, body: { value: 3 } });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      const page = settingPageSchema.parse((await call(`${path}?limit=500`, { token: user.token })).body);
+      const now = page.items.filter((item) => item.key.startsWith('custom.badstamp')).sort((a, b) => (a.key < b.key ? -1 : 1));
+      expect(now.map((item) => item.value)).toEqual([0, 1, 2, 3]);
+      expect(now.slice(0, 3).map((item) => item.hlc)).toEqual(entries.slice(0, 3).map((e) => e.hlc));
+    }
+  });
 });
 
 describe('keys named __proto__', () => {
