@@ -284,7 +284,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (drained) say(`chaos: drained in ${drainMs} ms`);
 
     const world: ChaosWorld = { baseUrl, runs, ledger, wire, orgIds, setupProjects };
-    violations.push(...(await runChecks(world)));
+    violations.push(
+      ...(await runChecks(world).catch((error: unknown) => {
+        // A check that could not even read the server's view: the traces say how the run got there.
+        traceFiles = writeTraces(seed, runs);
+        throw new Error(`${error instanceof Error ? error.message : String(error)} (seed ${seed}; request traces: ${traceFiles.join(' ')})`, { cause: error });
+      })),
+    );
     // CHAOS_TRACE=1 writes them for a passing run too.
     if (violations.length > 0 || process.env.CHAOS_TRACE) traceFiles = writeTraces(seed, runs);
   } finally {
@@ -448,12 +454,14 @@ async function repairToken(run: EngineRun, baseUrl: string, mustSucceed: boolean
     for (let tries = 0; ; tries++) {
       try {
         const token = await signIn(baseUrl, run.account);
+        run.net.note(`user signs in again: ${token ? 'new token' : 'no token'}`);
         if (token) {
           run.account.token = token;
           break;
         }
-      } catch {
+      } catch (error) {
         // the Worker is restarting
+        run.net.note(`user signs in again: ${String(error)}`);
       }
       if (!mustSucceed || tries > 50) return;
       await sleep(200);
@@ -578,6 +586,7 @@ async function act(run: EngineRun, action: Action, step: number, deps: ActDeps):
       if (run.auth) break;
       // The session ends on the server; the engine still holds its (now revoked) token until a new sign-in.
       const res = await api(deps.baseUrl, run.account.token, 'POST', '/api/auth/sign-out', {}).catch(() => null);
+      run.net.note(`user signs out: ${res ? res.status : 'no answer'}`);
       if (!res || res.status !== 200) break;
       run.auth = { mode: 'signed-out', until: step + rng.int(2, 10) };
       deps.tally(action);
