@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,8 @@ process.once('exit', () => {
 });
 
 export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
+  // wrangler.toml serves the built app as the Worker's assets: without it wrangler dev refuses to start.
+  if (!existsSync(join(process.cwd(), 'dist', 'app'))) throw new Error('dist/app is missing: run `npm run build` first (npm test, npm run soak and npm run bench do)');
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), 'sync-worker-'));
   const ownsPersist = options.persistDir === undefined;
   // Asynchronously: clients of a Worker being restarted keep running (their timers, their retries) meanwhile.
