@@ -97,6 +97,9 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
     });
     // A tombstone for an org or project (or for our own membership) takes everything under it along.
     for (const scope of lostScopes) await (scope.kind === 'org' ? purgeOrg(db, scope.id) : purgeProject(db, scope.id));
+    // The collection's own scope went with it (our membership of this org ended): the purge removed its cursor
+    // and rows, and no later page of it may bring either back.
+    if (spec.scope && lostScopes.some((lost) => lost.kind === spec.scope?.kind && lost.id === spec.scope.id)) return { state: 'lost-access' };
     rows += items.length;
     cursor = nextCursor;
     if (!hasMore) return { state: 'done', rows };
