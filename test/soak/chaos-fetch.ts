@@ -136,17 +136,19 @@ export class ChaosFetch {
     try {
       response = await fetch(request);
     } catch (error) {
-      this.note(`${delivered ? '' : 'undelivered '}${method} ${describeUrl(request.url)} -> ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)}`);
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      this.note(`${delivered ? '' : 'undelivered '}${method} ${describeUrl(request.url)} -> ${code ?? String(error)}`);
       // Refused: the Worker is down, nothing reached it. Anything else (a reset while it was killed mid-request):
       // it may have committed, so the exchange is recorded with an unknown outcome.
-      const refused = (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+      const refused = code === 'ECONNREFUSED';
       this.faults[refused ? 'refused' : 'broken']++;
       if (write && !refused) this.wire.push({ engine: this.engine, method, path: url.pathname, key, body, status: null, replayed: false, response: null, delivered: false, at: Date.now() });
       throw error;
     }
     if (response.status >= 500) this.upstream5xx++;
-    const text = write || method === 'GET' ? await response.clone().text() : '';
-    this.note(`${delivered ? '' : 'undelivered '}${method} ${describeUrl(request.url)}${key ? ` key=${key}` : ''} -> ${response.status}${response.headers.get('idempotent-replayed') === 'true' ? ' replayed' : ''} ${describeBody(parseJson(text))}`);
+    const answer = write || method === 'GET' ? parseJson(await response.clone().text()) : null;
+    const replayed = response.headers.get('idempotent-replayed') === 'true';
+    this.note(`${delivered ? '' : 'undelivered '}${method} ${describeUrl(request.url)}${key ? ` key=${key}` : ''} -> ${response.status}${replayed ? ' replayed' : ''} ${describeBody(answer)}`);
     if (write) {
       this.wire.push({
         engine: this.engine,
@@ -155,8 +157,8 @@ export class ChaosFetch {
         key,
         body,
         status: response.status,
-        replayed: response.headers.get('idempotent-replayed') === 'true',
-        response: parseJson(text),
+        replayed,
+        response: answer,
         delivered,
         at: Date.now(),
       });
