@@ -26,9 +26,11 @@ import { realTimers } from './timers.js';
  * The one entry point: wiring only. Everything with a side effect (fetch, clock, timers, storage, locks,
  * channels) is an option with a default, so tests drive the same engine the app uses. Who owns what:
  * scheduler.ts (cycles never overlap), auth-gate.ts (whose token, paused or not), tabs/leader.ts (which tab
- * syncs), pull/pull-plan.ts (what a pass pulls), outbox/replay-loop.ts (what a replay sends).
+ * syncs), leader-runtime.ts (what only the leading tab loads and runs), pull/pull-plan.ts (what a pass pulls),
+ * outbox/replay-loop.ts (what a replay sends).
  *
  *   start() ──▶ open db, recover `syncing` ops ──▶ elect: leader now, or follow until the lock frees
+ *   leader's first cycle ──▶ import the leader runtime (its own chunk) ──fails──▶ MODULE_LOAD_FAILED, next cycle retries
  *   leader: cycles on start, online, visibility, interval, after writes (replay only), when a backoff expires
  *   cycle = auth gate ─▶ replay the outbox ─▶ (if asked, or if it sent anything) run the pull plan
  *   401 anywhere ──▶ paused for auth until getToken() returns a different token
