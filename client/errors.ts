@@ -42,3 +42,16 @@ export class StorageFullError extends SyncClientError {
     super('STORAGE_FULL', 'the device refused to store more data (storage quota exceeded): free some space and try again', options);
   }
 }
+
+/**
+ * A part of the engine loaded on demand (a separate chunk of the app's bundle) could not be fetched or run: a
+ * network failure, or a deploy that removed the chunk this page was built with. `module` names the part; `cause`
+ * is the loader's own error. The engine asks again the next time it needs the part.
+ */
+export class ModuleLoadError extends SyncClientError {
+  readonly module: string;
+  constructor(module: string, options?: { cause?: unknown }) {
+    super('MODULE_LOAD_FAILED', `could not load the engine's ${module} module`, options);
+    this.module = module;
+  }
+}

@@ -9,5 +9,5 @@ export type { LocalOp } from './storage/rows.js';
 export type { ProjectWrites } from './entities/projects.js';
 export type { MemberTarget, OrgMemberWrites, ProjectMemberWrites } from './entities/members.js';
 export type { PdfMetaIndex } from './pdf/pdf-meta.js';
-export { SyncClientError, ClientValidationError, UnsyncedChangesError, EngineClosedError, StorageFullError } from './errors.js';
+export { SyncClientError, ClientValidationError, UnsyncedChangesError, EngineClosedError, StorageFullError, ModuleLoadError } from './errors.js';
 export type { LockManagerLike, ChannelLike } from './tabs/locks.js';

@@ -1,8 +1,7 @@
 import { orgMemberWrites, projectMemberWrites } from '../entities/members.js';
 import { projectWrites } from '../entities/projects.js';
 import type { WriteContext } from '../entities/write-context.js';
-import { EngineClosedError, type StorageFullError } from '../errors.js';
-import { DEFAULT_BACKOFF } from '../outbox/backoff.js';
+import { EngineClosedError, ModuleLoadError, type StorageFullError } from '../errors.js';
 import { outboxApi } from '../outbox/outbox-api.js';
 import { recoverSyncing } from '../outbox/outbox-store.js';
 import { pdfMetaIndex } from '../pdf/pdf-meta.js';
@@ -14,34 +13,28 @@ import { SyncDatabase, databaseName } from '../storage/sync-database.js';
 import { elect, type Leadership } from '../tabs/leader.js';
 import { defaultLocks } from '../tabs/locks.js';
 import { openTabChannel } from '../tabs/tab-channel.js';
-import type { WebSocketConstructor } from '../transport/live-socket.js';
-import { readToken } from '../transport/read-token.js';
-import { openConnection } from './connection.js';
-import { createLivePokes } from './live-pokes.js';
+import { openEngineClock } from './engine-clock.js';
+import type { LeaderRuntime } from './leader-runtime.js';
+import { loadLeaderRuntime } from './load-leader-runtime.js';
 import { createScheduler } from './scheduler.js';
 import { computeStatus, type SyncStatus } from './status.js';
 import type { SyncEngine, SyncEngineOptions, SyncLogEvent } from './sync-engine.js';
-import { runCycle, type CycleDeps } from './sync-cycle.js';
 import { createStatusFeed } from './status-feed.js';
 import { realTimers } from './timers.js';
-import { attachPullTriggers, windowEvents } from './triggers.js';
 
 /**
  * The one entry point: wiring only. Everything with a side effect (fetch, clock, timers, storage, locks,
  * channels) is an option with a default, so tests drive the same engine the app uses. Who owns what:
  * scheduler.ts (cycles never overlap), auth-gate.ts (whose token, paused or not), tabs/leader.ts (which tab
- * syncs), pull/pull-plan.ts (what a pass pulls), outbox/replay-loop.ts (what a replay sends).
+ * syncs), leader-runtime.ts (what only the leading tab loads and runs), pull/pull-plan.ts (what a pass pulls),
+ * outbox/replay-loop.ts (what a replay sends).
  *
  *   start() ──▶ open db, recover `syncing` ops ──▶ elect: leader now, or follow until the lock frees
+ *   leader's first cycle ──▶ import the leader runtime (its own chunk) ──fails──▶ MODULE_LOAD_FAILED, next cycle retries
  *   leader: cycles on start, online, visibility, interval, after writes (replay only), when a backoff expires
  *   cycle = auth gate ─▶ replay the outbox ─▶ (if asked, or if it sent anything) run the pull plan
  *   401 anywhere ──▶ paused for auth until getToken() returns a different token
  */
-/** While pokes flow, the interval pull runs at most this often: a safety net for a poke that got lost. */
-const LIVE_SAFETY_INTERVAL_MS = 5 * 60_000;
-
-const defaultWebSocket = () => (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? null;
-
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const now = options.now ?? Date.now;
   const timers = options.timers ?? realTimers;
@@ -53,14 +46,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   });
   const log = (event: SyncLogEvent) => options.logger?.(event);
 
-  const connection = openConnection(options, db, now, log);
-  const { ready } = connection;
+  const clock = openEngineClock(db, now, log);
+  const { ready } = clock;
 
   let closed = false;
   let leadership: Leadership | null = null;
   let lastError: SyncStatus['lastError'] = null;
-  let lastCompletePull = Number.NEGATIVE_INFINITY;
-  const cleanups: (() => void)[] = [];
+  /** The leader's machinery, once loaded and started (leader-runtime.ts); null in a tab that never led. */
+  let runtime: LeaderRuntime | null = null;
+  let loading: Promise<LeaderRuntime> | null = null;
   const feed = createStatusFeed(() => engine.status());
   const emit = () => feed.emit();
   const whenOpen = async () => {
@@ -69,37 +63,44 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   };
 
   const random = options.random ?? Math.random;
-  const cycleDeps: CycleDeps = {
-    db, connection, userId, now, log, random,
-    policy: { ...DEFAULT_BACKOFF, ...options.backoff },
-    dueAt: (at) => scheduler.dueAt(at),
-    setError: (error) => (lastError = error),
-    // While live, the interval pulls only as a safety net, counted from the last pass that pulled everything. A
-    // pass that failed somewhere (a 5xx, a dropped request: the socket may well stay up) owes the change a poke
-    // announced, so the interval pulls at its normal pace until a pass completes.
-    pulled: (complete) => (lastCompletePull = complete ? now() : Number.NEGATIVE_INFINITY),
-  };
+  /** Loads and starts the runtime once; a failed load is forgotten so the next cycle asks again. */
+  const leaderRuntime = (): Promise<LeaderRuntime> =>
+    runtime
+      ? Promise.resolve(runtime)
+      : (loading ??= loadLeaderRuntime()
+          .then(({ startLeaderRuntime }) => {
+            if (closed) throw new EngineClosedError();
+            return (runtime = startLeaderRuntime({
+              options, db, clock, now, timers, random, log,
+              pull: () => void sync(true),
+              changed: () => void emit(),
+              dueAt: (at) => scheduler.dueAt(at),
+              setError: (error) => (lastError = error),
+            }));
+          })
+          .catch((error: unknown) => {
+            if (error instanceof ModuleLoadError) log({ type: 'module-load-failed', module: error.module, message: error.message });
+            throw error;
+          })
+          .finally(() => (loading = null)));
   const scheduler = createScheduler(
     {
       run: async (request, signal) => {
         if (!leadership?.isLeader()) return;
         await ready;
-        await runCycle(cycleDeps, request, signal);
+        await (await leaderRuntime()).cycle(request, signal);
       },
       // A write the device refused mid-cycle (the replay's bookkeeping): its transaction rolled back whole, and
-      // the next cycle resends what it had not recorded (idempotency keys make that safe).
+      // the next cycle resends what it had not recorded (idempotency keys make that safe). A runtime that could
+      // not load shows as MODULE_LOAD_FAILED until a later cycle loads it.
       onError: (error) =>
         (lastError = isStorageFull(error)
           ? { code: 'STORAGE_FULL', message: 'the device refused to store more data (storage quota exceeded)' }
-          : { code: 'CYCLE_FAILED', message: error instanceof Error ? error.message : String(error) }),
+          : error instanceof ModuleLoadError
+            ? { code: error.code, message: error.message }
+            : { code: 'CYCLE_FAILED', message: error instanceof Error ? error.message : String(error) }),
       onIdle: async () => {
-        // Sockets only while the credentials work: paused for auth (a 401, or no token), every pull a poke asked
-        // for would be refused, and an open socket of a revoked session would still say "live". Closed until a
-        // cycle verifies a new token (tokenChanged, or any trigger that finds one); they reopen with it.
-        if (leadership?.isLeader() && !closed) {
-          const scopes = connection.auth.paused ? [] : ['user', ...((await db.orgs.toCollection().primaryKeys()) as string[]).map((id) => `org:${id}`)];
-          live?.follow(scopes);
-        }
+        if (leadership?.isLeader() && !closed) await runtime?.idle();
         await emit();
       },
     },
@@ -112,23 +113,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
    * rest (replay-loop). Waking every waiting op on every offline write made queueing N writes offline cost O(N²).
    */
   const sync = (pull: boolean, wake = true) => scheduler.request({ pull, wake });
-  // Live pokes (where a WebSocket exists): a poke or a reconnect pulls; the interval becomes a safety net.
-  const WebSocketImpl = options.WebSocket === undefined ? defaultWebSocket() : options.WebSocket;
-  const live = WebSocketImpl
-    ? createLivePokes({
-        baseUrl: options.baseUrl,
-        getToken: () => readToken(options.getToken),
-        WebSocket: WebSocketImpl,
-        timers,
-        random,
-        pull: () => void sync(true),
-        changed: () => void emit(),
-      })
-    : null;
-  const intervalPull = () => {
-    if (live?.isLive() && now() - lastCompletePull < LIVE_SAFETY_INTERVAL_MS) return;
-    void sync(true);
-  };
 
   /** A local write refused for lack of storage: the caller got StorageFullError, the status shows it too. */
   const storageFull = (error: StorageFullError) => {
@@ -168,7 +152,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       db,
       userId,
       now,
-      clock: connection.clock,
+      clock: clock.clock,
       before: whenOpen,
       written: () => written(true),
       storageFull,
@@ -183,11 +167,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       leadership = elected;
       if (closed) return elected.release();
       // Followers do not wait for the lock: they read through live queries and take over when it frees.
+      // The leader's first cycle loads its runtime, which attaches the pull triggers and opens the live sockets.
       void elected.acquired.then(() => {
-        if (closed) return;
-        const events = options.events === undefined ? windowEvents() : options.events;
-        cleanups.push(attachPullTriggers({ timers, intervalMs: options.pullIntervalMs ?? 60_000, events, pull: () => void sync(true), interval: intervalPull }));
-        void sync(true);
+        if (!closed) void sync(true);
       });
     },
 
@@ -206,11 +188,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await ready;
       return computeStatus(db, {
         now: now(),
-        online: connection.online(),
-        pausedForAuth: connection.auth.paused,
-        live: live?.isLive() ?? false,
+        // Until this tab leads and its runtime runs, nothing was sent: online, not paused, no sockets.
+        online: runtime?.online() ?? true,
+        pausedForAuth: runtime?.pausedForAuth() ?? false,
+        live: runtime?.isLive() ?? false,
         leader: leadership?.isLeader() ?? false,
-        clockOffsetMs: connection.offsetMs(),
+        clockOffsetMs: clock.offsetMs(),
         lastError,
         staleAfterMs: options.staleAfterMs ?? 5 * 60_000,
       });
@@ -230,10 +213,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (closed) return;
       closed = true;
       feed.close();
-      live?.stop();
+      runtime?.stop();
       const stopped = scheduler.close();
       leadership?.release();
-      for (const cleanup of cleanups.splice(0)) cleanup();
       await stopped;
       channel.close();
       db.close();

@@ -15,7 +15,12 @@ import type { WebSocketConstructor } from '../transport/live-socket.js';
 import type { Timers } from './timers.js';
 
 /** What the engine tells the app's `logger`: retries, failures, conflicts, drops, clock re-bases, pull errors. */
-export type SyncLogEvent = ReplayEvent | SettingsEvent | { readonly type: 'pull-error'; readonly collection: string; readonly code: string };
+export type SyncLogEvent =
+  | ReplayEvent
+  | SettingsEvent
+  | { readonly type: 'pull-error'; readonly collection: string; readonly code: string }
+  /** A part of the engine loaded on demand could not load (ModuleLoadError); status.lastError shows it too. */
+  | { readonly type: 'module-load-failed'; readonly module: string; readonly message: string };
 
 /** Window-like event source for `online` and `visibilitychange`. */
 export interface WindowEvents {
