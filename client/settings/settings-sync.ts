@@ -64,14 +64,18 @@ export async function writeSetting(deps: Pick<SettingsDeps, 'db' | 'clock' | 'no
 
 /**
  * Merges a server register into the local one with the shared LWW order; a local winner stays dirty, and
- * remembers the register it beat (the device has seen it: its next write of the key stays above it).
+ * remembers the register it beat (the device has seen it: its next write of the key stays above it). A dirty
+ * register stamped on an assumed offset is first moved onto the measured one (the answer that brought `incoming`
+ * measured it): compared as stamped, a clock behind would lose its write here, before any push.
  */
-async function mergeIncoming(db: SyncDatabase, scope: SettingScope, scopeId: string, incoming: Setting): Promise<void> {
-  const local = await db.settings.get([scope, scopeId, incoming.key]);
+async function mergeIncoming(db: SyncDatabase, clock: ClientClock, scope: SettingScope, scopeId: string, incoming: Setting): Promise<void> {
+  const stored = await db.settings.get([scope, scopeId, incoming.key]);
+  const local = stored?.dirty && stored.basis && !stored.basis.measured && clock.measured ? rebaseRegister(stored, clock) : stored;
   if (local && compareRegisters(local, incoming) >= 0) {
     // Ours wins or is the same register: if it is the same, the server has it, so it is no longer dirty.
     if (local.dirty && local.hlc === incoming.hlc) await db.settings.put({ ...local, dirty: 0 });
     else if (local.dirty && (local.beaten === undefined || incoming.hlc > local.beaten)) await db.settings.put({ ...local, beaten: incoming.hlc });
+    else if (local !== stored) await db.settings.put(local);
     return;
   }
   await db.settings.put({ scope, scopeId, key: incoming.key, value: incoming.value as JsonValue | null, hlc: incoming.hlc, updatedAt: incoming.updatedAt, dirty: 0 });
@@ -133,7 +137,7 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
         else if (r.status === 'stale') {
           await bump(db.counters, 'settingsStale');
           deps.log?.({ type: 'setting-stale', key: r.key });
-          if (r.current) await mergeIncoming(db, scope, scopeId, r.current);
+          if (r.current) await mergeIncoming(db, deps.clock, scope, scopeId, r.current);
           // Past the server's budget a stale result comes without `current`: this register lost for good, so stop
           // pushing it. The winner arrives in `changes` (merged below) or the next pull.
           else if (local.hlc === sent.hlc) await db.settings.put({ ...local, dirty: 0 });
@@ -144,7 +148,7 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
           deps.log?.({ type: 'setting-dropped', key: r.key, code: r.code ?? 'REJECTED' });
         }
       }
-      for (const change of response.changes) await mergeIncoming(db, scope, scopeId, change);
+      for (const change of response.changes) await mergeIncoming(db, deps.clock, scope, scopeId, change);
       await db.syncState.put({ collection, cursor: response.cursor, lastSyncedAt: response.serverTime, lastError: null });
       await bump(db.counters, 'settingsPushed', dirty.length);
       if (drifted.length > 0) await bump(db.counters, 'clockDrift', drifted.length);
@@ -226,7 +230,7 @@ export async function pullSettings(deps: SettingsDeps, scope: SettingScope, scop
     if (!page.success) return { state: 'error', code: 'BAD_PAGE', message: page.error.issues[0]?.message ?? 'malformed page' };
     for (const item of page.data.items) deps.clock.observe(item.hlc);
     await db.transaction('rw', db.settings, db.syncState, db.counters, db.meta, async () => {
-      for (const item of page.data.items) await mergeIncoming(db, scope, scopeId, item);
+      for (const item of page.data.items) await mergeIncoming(db, deps.clock, scope, scopeId, item);
       await db.meta.put({ key: 'hlcLast', value: deps.clock.last() });
       await db.syncState.put({ collection, cursor: page.data.nextCursor, lastSyncedAt: page.data.serverTime, lastError: null });
       await bump(db.counters, 'rowsPulled', page.data.items.length);
