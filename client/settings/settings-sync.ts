@@ -122,13 +122,13 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
     if (!parsed.success) return { state: 'error', code: 'BAD_RESPONSE', message: parsed.error.issues[0]?.message ?? 'malformed merge response' };
     const response = parsed.data;
     const drifted: string[] = [];
+    const pushed = new Map(dirty.map((r) => [r.key, r]));
     // The clock moves past what the server has seen before anything from this answer is stored, and its new
     // state is persisted with it: a write made after this one (even after a reload) is stamped above it all.
     deps.clock.observe(response.serverHlc);
     for (const r of response.results) if (r.current) deps.clock.observe(r.current.hlc);
     for (const change of response.changes) deps.clock.observe(change.hlc);
     await db.transaction('rw', db.settings, db.syncState, db.counters, db.meta, async () => {
-      const pushed = new Map(dirty.map((r) => [r.key, r]));
       for (const r of response.results) {
         const sent = pushed.get(r.key);
         const local = await db.settings.get([scope, scopeId, r.key]);
@@ -163,7 +163,8 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
       await db.transaction('rw', db.settings, db.meta, async () => {
         for (const key of drifted) {
           const local = await db.settings.get([scope, scopeId, key]);
-          if (!local?.dirty) continue;
+          // Moved or rewritten since it was sent (a merge of this answer re-based it): not the refused stamp.
+          if (!local?.dirty || local.hlc !== pushed.get(key)?.hlc) continue;
           const moved = rebaseRegister(local, deps.clock);
           // Unmoved, it would be refused again: only then does it take the current time.
           await db.settings.put(moved.hlc === local.hlc ? { ...moved, hlc: deps.clock.next() } : moved);
