@@ -63,18 +63,18 @@ export async function writeSetting(deps: Pick<SettingsDeps, 'db' | 'clock' | 'no
 }
 
 /**
- * Merges a server register into the local one with the shared LWW order; a local winner stays dirty, and
- * remembers the register it beat (the device has seen it: its next write of the key stays above it). A dirty
+ * Merges a server register into the local one with the shared LWW order; a local winner stays dirty, and keeps
+ * the register it beat as its next floor (the device has seen it: its next write of the key stays above it). A dirty
  * register stamped on an assumed offset is first moved onto the measured one (the answer that brought `incoming`
  * measured it): compared as stamped, a clock behind would lose its write here, before any push.
  */
 async function mergeIncoming(db: SyncDatabase, clock: ClientClock, scope: SettingScope, scopeId: string, incoming: Setting): Promise<void> {
   const stored = await db.settings.get([scope, scopeId, incoming.key]);
-  const local = stored?.dirty && stored.basis && !stored.basis.measured && clock.measured ? rebaseRegister(stored, clock) : stored;
+  const local = stored?.dirty && stored.basis && !stored.basis.measured && clock.measured ? rebaseRegister(stored, clock, await readPushEpoch(db)) : stored;
   if (local && compareRegisters(local, incoming) >= 0) {
     // Ours wins or is the same register: if it is the same, the server has it, so it is no longer dirty.
     if (local.dirty && local.hlc === incoming.hlc) await db.settings.put({ ...local, dirty: 0 });
-    else if (local.dirty && (local.beaten === undefined || incoming.hlc > local.beaten)) await db.settings.put({ ...local, beaten: incoming.hlc });
+    else if (local.dirty && (local.nextFloor === undefined || incoming.hlc > local.nextFloor)) await db.settings.put({ ...local, nextFloor: incoming.hlc });
     else if (local !== stored) await db.settings.put(local);
     return;
   }
@@ -165,7 +165,7 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
           const local = await db.settings.get([scope, scopeId, key]);
           // Moved or rewritten since it was sent (a merge of this answer re-based it): not the refused stamp.
           if (!local?.dirty || local.hlc !== pushed.get(key)?.hlc) continue;
-          const moved = rebaseRegister(local, deps.clock);
+          const moved = rebaseRegister(local, deps.clock, null);
           // Unmoved, it would be refused again: only then does it take the current time.
           await db.settings.put(moved.hlc === local.hlc ? { ...moved, hlc: deps.clock.next() } : moved);
         }
@@ -183,7 +183,8 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
  */
 async function rebaseUnmeasured(db: SyncDatabase, clock: ClientClock, rows: SettingRow[]): Promise<SettingRow[]> {
   if (!rows.some((r) => r.basis && !r.basis.measured)) return rows;
-  const out = rows.map((r) => (r.basis && !r.basis.measured ? rebaseRegister(r, clock) : r));
+  const epoch = await readPushEpoch(db);
+  const out = rows.map((r) => (r.basis && !r.basis.measured ? rebaseRegister(r, clock, epoch) : r));
   await db.settings.bulkPut(out.filter((r, i) => r !== rows[i]));
   await db.meta.put({ key: 'hlcLast', value: clock.last() });
   return out;

@@ -74,10 +74,12 @@ export interface SettingRow {
    */
   readonly basis?: StampBasis;
   /**
-   * The greatest server register of this key that this dirty row beat in a merge: the device has seen it, so the
-   * next write of the key must stay above it even if this row's stamp is later moved below it.
+   * A stamp of this key that may be on the server besides this dirty row's own, which the device's next write
+   * of the key must stay above: the greatest register this row beat in a merge (the device has seen it), or this
+   * row's own stamp before it was moved, if a push may have carried it. Not this row's floor: the row was written
+   * before seeing the one, and the other is its own value.
    */
-  readonly beaten?: string;
+  readonly nextFloor?: string;
 }
 
 /** The clock a local settings write was stamped on, and what its stamp must stay above. Not indexed. */
@@ -88,7 +90,7 @@ export interface StampBasis {
   readonly measured: boolean;
   /**
    * The greatest register of this key the device knew when it wrote, which the stamp must stay above: the
-   * previous register if acknowledged or from the server, else that one's own floor, the registers it beat, and
+   * previous register if acknowledged or from the server, else that one's own floor and next floor, and
    * its stamp if it may have reached the server (a push began after it was written; its answer may be lost).
    */
   readonly floor: string | null;
