@@ -128,3 +128,20 @@ describe('a register keeps its write time on the server clock', () => {
     }
   });
 });
+
+describe('a dirty register of an older build (no basis recorded)', () => {
+  it('is pushed as stamped, re-stamped from the current time when refused, and is a floor for the next write', async () => {
+    const { state, server, device } = world();
+    const fast = device(HOUR);
+    const old = { scope: 'user', scopeId: 'u', key: 'theme', value: 'dark', hlc: fast.clock.next(), updatedAt: T0 + HOUR, dirty: 1 } as const;
+    await fast.db.settings.put(old);
+    // Its answer may have been lost: the next write of the key stays above it.
+    expect((await writeSetting(fast, 'user', 'u', 'theme', 'system')).basis).toEqual({ offsetMs: 0, measured: false, floor: old.hlc, epoch: 0 });
+    await fast.db.settings.put(old);
+    state.t += 60_000;
+    expect(await pushSettings(fast, 'user', 'u')).toEqual({ state: 'done' });
+    // Refused as an hour ahead, then stamped at the reconnect (as before bases were recorded).
+    expect(Math.abs(parseHlc(server.registers.get('theme')!.hlc).ms - state.t)).toBeLessThanOrEqual(5);
+    expect(server.registers.get('theme')?.value).toBe('dark');
+  });
+});
