@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_DRIFT_MS, createHlc, createNodeId, parseHlc, type Hlc } from '../../shared/index.js';
+import { DEFAULT_MAX_DRIFT_MS, MAX_COUNTER, createHlc, createNodeId, formatHlc, isValidMs, parseHlc, type Hlc } from '../../shared/index.js';
 
 /**
  * How far the measured server offset may move from the one the clock runs on before the clock is re-based.
@@ -19,9 +19,13 @@ export interface ClientClockOptions {
   readonly last?: string | null;
   /** The correction measured before a restart (persisted), so offline writes after a reload are corrected too. */
   readonly offsetMs?: number;
+  /** Whether `offsetMs` was measured from the server (persisted); a fresh install runs on an assumed 0. */
+  readonly measured?: boolean;
   readonly newNodeId?: () => string;
   /** Told of every re-base, to persist the new offset. */
   readonly onRebase?: (offsetMs: number) => void;
+  /** Told once, when the first measurement did not move the offset (no re-base): to persist that it is measured. */
+  readonly onMeasured?: (offsetMs: number) => void;
   readonly maxDriftMs?: number;
 }
 
@@ -42,12 +46,14 @@ export interface ClientClockOptions {
 export class ClientClock {
   private hlc: Hlc;
   private offset: number;
+  private isMeasured: boolean;
   /** The greatest stamp received from the server: a write made after seeing it must be stamped above it. */
   private received: string | null = null;
   private readonly wall: () => number;
   private readonly newNodeId: () => string;
   private readonly maxDriftMs: number;
   private readonly onRebase: (offsetMs: number) => void;
+  private readonly onMeasured: (offsetMs: number) => void;
 
   constructor(options: ClientClockOptions) {
     this.wall = options.wall;
@@ -55,6 +61,8 @@ export class ClientClock {
     this.newNodeId = options.newNodeId ?? (() => createNodeId());
     this.maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS;
     this.onRebase = options.onRebase ?? (() => {});
+    this.onMeasured = options.onMeasured ?? (() => {});
+    this.isMeasured = options.measured === true;
     // A restart resumes above the persisted stamp whatever the wall says: only a measurement may move us down.
     this.hlc = this.createHlc(options.last ?? null, true);
   }
@@ -62,6 +70,11 @@ export class ClientClock {
   /** The correction the clock runs on: server time minus device time, in ms. */
   get offsetMs(): number {
     return this.offset;
+  }
+
+  /** Whether the offset has been measured from the server (false: a fresh install on an assumed 0). */
+  get measured(): boolean {
+    return this.isMeasured;
   }
 
   get nodeId(): string {
@@ -105,7 +118,13 @@ export class ClientClock {
     if (![serverTime, sentAt, receivedAt].every(Number.isFinite) || receivedAt < sentAt) return false;
     const measured = Math.round(serverTime - (sentAt + receivedAt) / 2);
     const uncertainty = (receivedAt - sentAt) / 2;
-    if (Math.abs(measured - this.offset) <= CLOCK_CORRECTION_THRESHOLD_MS + uncertainty) return false;
+    if (Math.abs(measured - this.offset) <= CLOCK_CORRECTION_THRESHOLD_MS + uncertainty) {
+      if (!this.isMeasured) {
+        this.isMeasured = true;
+        this.onMeasured(this.offset);
+      }
+      return false;
+    }
     this.rebase(measured);
     return true;
   }
@@ -117,8 +136,46 @@ export class ClientClock {
   rebase(offsetMs: number, abandonOwn = false): void {
     const own = this.hlc.last();
     this.offset = offsetMs;
+    this.isMeasured = true;
     this.hlc = this.createHlc(abandonOwn ? null : own);
     this.onRebase(offsetMs);
+  }
+
+  /**
+   * The stamp a register written at `stamp` on a clock running on `stampOffsetMs` gets on the current offset:
+   *
+   *   target  = stamp.ms − stampOffsetMs + offset      the write's time on the server's clock, as now measured
+   *   lowest  = the smallest stamp above `floor`       the register of the key the device knew when it wrote,
+   *                                                    and its own earlier write of the key, if that may be
+   *                                                    on the server; dropped when beyond now + drift limit
+   *                                                    (the server refuses such stamps, so none is there)
+   *   result  = max(target, lowest)                    unchanged when the target is the stamp's own ms
+   *           = next()  when the result is beyond now + drift limit (the server would refuse it)
+   *
+   * A moved stamp takes a fresh node id (unique whatever millisecond it lands on), and the clock advances past
+   * it, so a later write of this device is stamped above it.
+   */
+  rebaseStamp(stamp: string, stampOffsetMs: number, floor: string | null): string {
+    const limit = this.now() + this.maxDriftMs;
+    const own = parseHlc(stamp);
+    const target = own.ms - stampOffsetMs + this.offset;
+    const below = floor !== null && parseHlc(floor).ms <= limit ? parseHlc(floor) : null;
+    if (target === own.ms && own.ms <= limit && (below === null || stamp > floor!)) return stamp;
+    if (!isValidMs(target)) return this.next();
+    const node = this.newNodeId();
+    let moved = formatHlc({ ms: target, counter: 0, node });
+    if (below !== null) {
+      const above = below.counter < MAX_COUNTER ? { ms: below.ms, counter: below.counter + 1 } : { ms: below.ms + 1, counter: 0 };
+      const lowest = formatHlc({ ...above, node });
+      if (lowest > moved) moved = lowest;
+    }
+    if (parseHlc(moved).ms > limit) return this.next();
+    try {
+      this.hlc.receive(moved);
+    } catch {
+      return this.next();
+    }
+    return moved;
   }
 
   private createHlc(own: string | null, alwaysKeepOwn = false): Hlc {

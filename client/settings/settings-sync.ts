@@ -16,6 +16,7 @@ import { failedStep, type StepResult } from '../pull/step-result.js';
 import { classify } from '../transport/classify.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ClientClock } from './client-clock.js';
+import { bumpPushEpoch, readPushEpoch, rebaseRegister, stampBasis } from './stamp-basis.js';
 
 export interface SettingsDeps {
   readonly db: SyncDatabase;
@@ -39,25 +40,42 @@ const collectionOf = (scope: SettingScope, scopeId: string) => (scope === 'user'
 /**
  * A local write: validated with the shared registry, stamped by the clock, stored dirty with the clock's new
  * last stamp in ONE transaction. No op is queued: a thousand writes to one key while offline push as one entry.
+ * The row keeps the basis of its stamp (the offset it ran on, and what it must stay above), so a stamp made on
+ * a clock that turns out to be off can be moved to the write's time on the server's clock (see pushSettings).
  */
 export async function writeSetting(deps: Pick<SettingsDeps, 'db' | 'clock' | 'now'>, scope: SettingScope, scopeId: string, key: string, value: unknown) {
   const check = validateSetting(scope, key, value);
   if (!check.ok) throw new ClientValidationError(check.message);
-  const hlc = deps.clock.next();
-  const row: SettingRow = { scope, scopeId, key, value: check.value, hlc, updatedAt: deps.now(), dirty: 1 };
-  await deps.db.transaction('rw', deps.db.settings, deps.db.meta, async () => {
-    await deps.db.settings.put(row);
-    await deps.db.meta.put({ key: 'hlcLast', value: deps.clock.last() });
+  const { db, clock } = deps;
+  // Read with the stamp, synchronously: a re-base between the two would give the stamp a basis it was not made on.
+  const hlc = clock.next();
+  const offsetMs = clock.offsetMs;
+  const measured = clock.measured;
+  const updatedAt = deps.now();
+  return db.transaction('rw', db.settings, db.meta, async () => {
+    const previous = await db.settings.get([scope, scopeId, key]);
+    const basis = stampBasis(previous, offsetMs, measured, await readPushEpoch(db));
+    const row: SettingRow = { scope, scopeId, key, value: check.value, hlc, updatedAt, dirty: 1, basis };
+    await db.settings.put(row);
+    await db.meta.put({ key: 'hlcLast', value: clock.last() });
+    return row;
   });
-  return row;
 }
 
-/** Merges a server register into the local one with the shared LWW order; a local winner stays dirty. */
-async function mergeIncoming(db: SyncDatabase, scope: SettingScope, scopeId: string, incoming: Setting): Promise<void> {
-  const local = await db.settings.get([scope, scopeId, incoming.key]);
+/**
+ * Merges a server register into the local one with the shared LWW order; a local winner stays dirty, and keeps
+ * the register it beat as its next floor (the device has seen it: its next write of the key stays above it). A dirty
+ * register stamped on an assumed offset is first moved onto the measured one (the answer that brought `incoming`
+ * measured it): compared as stamped, a clock behind would lose its write here, before any push.
+ */
+async function mergeIncoming(db: SyncDatabase, clock: ClientClock, scope: SettingScope, scopeId: string, incoming: Setting): Promise<void> {
+  const stored = await db.settings.get([scope, scopeId, incoming.key]);
+  const local = stored?.dirty && stored.basis && !stored.basis.measured && clock.measured ? rebaseRegister(stored, clock, await readPushEpoch(db)) : stored;
   if (local && compareRegisters(local, incoming) >= 0) {
     // Ours wins or is the same register: if it is the same, the server has it, so it is no longer dirty.
     if (local.dirty && local.hlc === incoming.hlc) await db.settings.put({ ...local, dirty: 0 });
+    else if (local.dirty && (local.nextFloor === undefined || incoming.hlc > local.nextFloor)) await db.settings.put({ ...local, nextFloor: incoming.hlc });
+    else if (local !== stored) await db.settings.put(local);
     return;
   }
   await db.settings.put({ scope, scopeId, key: incoming.key, value: incoming.value as JsonValue | null, hlc: incoming.hlc, updatedAt: incoming.updatedAt, dirty: 0 });
@@ -68,19 +86,29 @@ const MAX_PUSH_ROUNDS = 50;
 
 /**
  * Pushes dirty registers of one scope in batches of up to 500 through the merge endpoint and merges what comes
- * back (results, then every change since our cursor). Stamps refused as CLOCK_DRIFT are re-stamped from a clock
- * re-based on the server's time and pushed again.
+ * back (results, then every change since our cursor). Registers stamped before the offset was measured are
+ * first moved onto the measured offset; stamps refused as CLOCK_DRIFT are moved onto the offset that answer
+ * measures. Either way a register keeps its write's time, now on the server's clock, and stays above what the
+ * device knew when it wrote; one stamped on a measured offset and accepted keeps its stamp.
  */
 export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scopeId: string): Promise<SettingsSyncResult> {
   const { db, http } = deps;
   const collection = collectionOf(scope, scopeId);
   for (let round = 0; ; round++) {
-    const dirty = (await db.settings.where('[scope+scopeId]').equals([scope, scopeId]).filter((r) => r.dirty === 1).toArray()).slice(0, LIMITS.maxMergeEntries);
+    // The batch is read, moved onto a measured offset if it was stamped on an assumed one, and the push epoch
+    // bumped, in one transaction: a write made meanwhile is either in this batch or known never to have been sent.
+    const batch = await db.transaction('rw', db.settings, db.syncState, db.meta, async () => {
+      const found = (await db.settings.where('[scope+scopeId]').equals([scope, scopeId]).filter((r) => r.dirty === 1).toArray()).slice(0, LIMITS.maxMergeEntries);
+      if (found.length === 0 || round === MAX_PUSH_ROUNDS) return { dirty: found, state: undefined };
+      const rows = deps.clock.measured ? await rebaseUnmeasured(db, deps.clock, found) : found;
+      await bumpPushEpoch(db);
+      return { dirty: rows, state: await db.syncState.get(collection) };
+    });
+    const { dirty, state } = batch;
     if (dirty.length === 0) return { state: 'done' };
     // Still dirty after every round: something keeps them from settling (a server that answers neither
     // applied nor a winner). Say so instead of claiming done; the next cycle tries again.
     if (round === MAX_PUSH_ROUNDS) return { state: 'error', code: 'SETTINGS_UNSETTLED', message: `registers still unsettled after ${MAX_PUSH_ROUNDS} rounds` };
-    const state = await db.syncState.get(collection);
     const sentAt = deps.now();
     const outcome = await http.send({
       method: 'PATCH',
@@ -94,13 +122,13 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
     if (!parsed.success) return { state: 'error', code: 'BAD_RESPONSE', message: parsed.error.issues[0]?.message ?? 'malformed merge response' };
     const response = parsed.data;
     const drifted: string[] = [];
+    const pushed = new Map(dirty.map((r) => [r.key, r]));
     // The clock moves past what the server has seen before anything from this answer is stored, and its new
     // state is persisted with it: a write made after this one (even after a reload) is stamped above it all.
     deps.clock.observe(response.serverHlc);
     for (const r of response.results) if (r.current) deps.clock.observe(r.current.hlc);
     for (const change of response.changes) deps.clock.observe(change.hlc);
     await db.transaction('rw', db.settings, db.syncState, db.counters, db.meta, async () => {
-      const pushed = new Map(dirty.map((r) => [r.key, r]));
       for (const r of response.results) {
         const sent = pushed.get(r.key);
         const local = await db.settings.get([scope, scopeId, r.key]);
@@ -109,7 +137,7 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
         else if (r.status === 'stale') {
           await bump(db.counters, 'settingsStale');
           deps.log?.({ type: 'setting-stale', key: r.key });
-          if (r.current) await mergeIncoming(db, scope, scopeId, r.current);
+          if (r.current) await mergeIncoming(db, deps.clock, scope, scopeId, r.current);
           // Past the server's budget a stale result comes without `current`: this register lost for good, so stop
           // pushing it. The winner arrives in `changes` (merged below) or the next pull.
           else if (local.hlc === sent.hlc) await db.settings.put({ ...local, dirty: 0 });
@@ -120,7 +148,7 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
           deps.log?.({ type: 'setting-dropped', key: r.key, code: r.code ?? 'REJECTED' });
         }
       }
-      for (const change of response.changes) await mergeIncoming(db, scope, scopeId, change);
+      for (const change of response.changes) await mergeIncoming(db, deps.clock, scope, scopeId, change);
       await db.syncState.put({ collection, cursor: response.cursor, lastSyncedAt: response.serverTime, lastError: null });
       await bump(db.counters, 'settingsPushed', dirty.length);
       if (drifted.length > 0) await bump(db.counters, 'clockDrift', drifted.length);
@@ -128,17 +156,38 @@ export async function pushSettings(deps: SettingsDeps, scope: SettingScope, scop
     });
     if (drifted.length > 0) {
       // Our stamps ran ahead of the server by more than the drift limit: re-base on the offset this answer
-      // measured (NTP midpoint), abandon the refused stamps, re-stamp the drifted registers and push again.
+      // measured (NTP midpoint), abandon the refused stamps, move each drifted register to its write's time on
+      // the server's clock (above what it must stay above) and push again. Last writer wins means the write made
+      // last, not the one synced last: stamping them from the current time would let a fast clock win.
       deps.clock.rebase(Math.round(response.serverTime - (sentAt + deps.now()) / 2), true);
       await db.transaction('rw', db.settings, db.meta, async () => {
         for (const key of drifted) {
           const local = await db.settings.get([scope, scopeId, key]);
-          if (local?.dirty) await db.settings.put({ ...local, hlc: deps.clock.next() });
+          // Moved or rewritten since it was sent (a merge of this answer re-based it): not the refused stamp.
+          if (!local?.dirty || local.hlc !== pushed.get(key)?.hlc) continue;
+          const moved = rebaseRegister(local, deps.clock, null);
+          // Unmoved, it would be refused again: only then does it take the current time.
+          await db.settings.put(moved.hlc === local.hlc ? { ...moved, hlc: deps.clock.next() } : moved);
         }
         await db.meta.put({ key: 'hlcLast', value: deps.clock.last() });
       });
     }
   }
+}
+
+/**
+ * Registers stamped on an assumed offset (a fresh install, before any answer told it the server's time), moved
+ * onto the measured one before they are pushed, by the rule of ClientClock.rebaseStamp: a device whose clock was
+ * behind would otherwise lose writes it made last, and one ahead (within the drift limit) win writes it did not.
+ * Within a transaction over settings and meta; returns the rows as they are now.
+ */
+async function rebaseUnmeasured(db: SyncDatabase, clock: ClientClock, rows: SettingRow[]): Promise<SettingRow[]> {
+  if (!rows.some((r) => r.basis && !r.basis.measured)) return rows;
+  const epoch = await readPushEpoch(db);
+  const out = rows.map((r) => (r.basis && !r.basis.measured ? rebaseRegister(r, clock, epoch) : r));
+  await db.settings.bulkPut(out.filter((r, i) => r !== rows[i]));
+  await db.meta.put({ key: 'hlcLast', value: clock.last() });
+  return out;
 }
 
 /**
@@ -183,7 +232,7 @@ export async function pullSettings(deps: SettingsDeps, scope: SettingScope, scop
     if (!page.success) return { state: 'error', code: 'BAD_PAGE', message: page.error.issues[0]?.message ?? 'malformed page' };
     for (const item of page.data.items) deps.clock.observe(item.hlc);
     await db.transaction('rw', db.settings, db.syncState, db.counters, db.meta, async () => {
-      for (const item of page.data.items) await mergeIncoming(db, scope, scopeId, item);
+      for (const item of page.data.items) await mergeIncoming(db, deps.clock, scope, scopeId, item);
       await db.meta.put({ key: 'hlcLast', value: deps.clock.last() });
       await db.syncState.put({ collection, cursor: page.data.nextCursor, lastSyncedAt: page.data.serverTime, lastError: null });
       await bump(db.counters, 'rowsPulled', page.data.items.length);

@@ -67,6 +67,35 @@ export interface SettingRow {
   readonly hlc: string;
   readonly updatedAt: number;
   readonly dirty: 0 | 1;
+  /**
+   * What a local write's stamp was made on, so it can be moved onto the server's clock once the device learns
+   * where that is (see ClientClock.rebaseStamp). Absent on rows from the server and on rows written before it was
+   * recorded: such a stamp is pushed as it is, and re-stamped from the current time if refused.
+   */
+  readonly basis?: StampBasis;
+  /**
+   * A stamp of this key that may be on the server besides this dirty row's own, which the device's next write
+   * of the key must stay above: the greatest register this row beat in a merge (the device has seen it), or this
+   * row's own stamp before it was moved, if a push may have carried it. Not this row's floor: the row was written
+   * before seeing the one, and the other is its own value.
+   */
+  readonly nextFloor?: string;
+}
+
+/** The clock a local settings write was stamped on, and what its stamp must stay above. Not indexed. */
+export interface StampBasis {
+  /** The offset (server time minus device time, ms) the clock ran on when it issued the stamp. */
+  readonly offsetMs: number;
+  /** Whether that offset had been measured from the server; a fresh install runs on an assumed 0. */
+  readonly measured: boolean;
+  /**
+   * The greatest register of this key the device knew when it wrote, which the stamp must stay above: the
+   * previous register if acknowledged or from the server, else that one's own floor and next floor, and
+   * its stamp if it may have reached the server (a push began after it was written; its answer may be lost).
+   */
+  readonly floor: string | null;
+  /** The settings push epoch when it was written (meta `settingsPushEpoch`): a push begun later may carry it. */
+  readonly epoch: number;
 }
 
 /** Per collection: where its pull resumes and when it last completed (server time). */
