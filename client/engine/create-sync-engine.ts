@@ -35,6 +35,10 @@ import { realTimers } from './timers.js';
  *   cycle = auth gate ─▶ replay the outbox ─▶ (if asked, or if it sent anything) run the pull plan
  *   401 anywhere ──▶ paused for auth until getToken() returns a different token
  */
+/** The first wait before asking again for a leader runtime that could not load, and the longest. */
+const LOAD_RETRY_MS = 5_000;
+const LOAD_RETRY_CAP_MS = 60_000;
+
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const now = options.now ?? Date.now;
   const timers = options.timers ?? realTimers;
@@ -63,6 +67,21 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   };
 
   const random = options.random ?? Math.random;
+  /**
+   * A runtime that could not load (the chunk unreachable: an installed app started offline, a deploy that removed
+   * it) is asked for again after a growing wait, LOAD_RETRY_MS doubling up to LOAD_RETRY_CAP_MS: the pull triggers
+   * (online, visibility, interval) belong to the runtime, so without this only a write would ever try again.
+   */
+  let loadFailures = 0;
+  let loadRetry: unknown = null;
+  const retryLoad = () => {
+    if (closed || loadRetry !== null) return;
+    const delay = Math.min(LOAD_RETRY_CAP_MS, LOAD_RETRY_MS * 2 ** loadFailures++);
+    loadRetry = timers.setTimeout(() => {
+      loadRetry = null;
+      if (!closed) void sync(true);
+    }, delay);
+  };
   /** Loads and starts the runtime once; a failed load is forgotten so the next cycle asks again. */
   const leaderRuntime = (): Promise<LeaderRuntime> =>
     runtime
@@ -78,8 +97,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
               setError: (error) => (lastError = error),
             }));
           })
+          .then((started) => {
+            loadFailures = 0;
+            return started;
+          })
           .catch((error: unknown) => {
-            if (error instanceof ModuleLoadError) log({ type: 'module-load-failed', module: error.module, message: error.message });
+            if (error instanceof ModuleLoadError) {
+              log({ type: 'module-load-failed', module: error.module, message: error.message });
+              retryLoad();
+            }
             throw error;
           })
           .finally(() => (loading = null)));
@@ -214,6 +240,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       closed = true;
       feed.close();
       runtime?.stop();
+      if (loadRetry !== null) timers.clearTimeout(loadRetry);
       const stopped = scheduler.close();
       leadership?.release();
       await stopped;

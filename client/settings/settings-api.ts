@@ -3,7 +3,7 @@ import { SyncClientError, type StorageFullError } from '../errors.js';
 import { guardStorage } from '../storage/storage-full.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { ClientClock } from './client-clock.js';
-import { writeSetting } from './settings-sync.js';
+import { writeSetting } from './write-setting.js';
 
 export interface SettingsApiDeps {
   readonly db: SyncDatabase;

@@ -3,12 +3,10 @@ import {
   compareRegisters,
   settingPageSchema,
   settingsMergeResponseSchema,
-  validateSetting,
   type JsonValue,
   type Setting,
   type SettingScope,
 } from '../../shared/index.js';
-import { ClientValidationError } from '../errors.js';
 import { bump } from '../status/counters.js';
 import type { SettingRow } from '../storage/rows.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
@@ -16,7 +14,7 @@ import { failedStep, type StepResult } from '../pull/step-result.js';
 import { classify } from '../transport/classify.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ClientClock } from './client-clock.js';
-import { bumpPushEpoch, readPushEpoch, rebaseRegister, stampBasis } from './stamp-basis.js';
+import { bumpPushEpoch, readPushEpoch, rebaseRegister } from './stamp-basis.js';
 
 export interface SettingsDeps {
   readonly db: SyncDatabase;
@@ -36,31 +34,6 @@ export type SettingsSyncResult = StepResult;
 
 const scopePath = (scope: SettingScope, scopeId: string) => (scope === 'user' ? '/api/settings' : `/api/orgs/${scopeId}/settings`);
 const collectionOf = (scope: SettingScope, scopeId: string) => (scope === 'user' ? 'settings:user' : `settings:org:${scopeId}`);
-
-/**
- * A local write: validated with the shared registry, stamped by the clock, stored dirty with the clock's new
- * last stamp in ONE transaction. No op is queued: a thousand writes to one key while offline push as one entry.
- * The row keeps the basis of its stamp (the offset it ran on, and what it must stay above), so a stamp made on
- * a clock that turns out to be off can be moved to the write's time on the server's clock (see pushSettings).
- */
-export async function writeSetting(deps: Pick<SettingsDeps, 'db' | 'clock' | 'now'>, scope: SettingScope, scopeId: string, key: string, value: unknown) {
-  const check = validateSetting(scope, key, value);
-  if (!check.ok) throw new ClientValidationError(check.message);
-  const { db, clock } = deps;
-  // Read with the stamp, synchronously: a re-base between the two would give the stamp a basis it was not made on.
-  const hlc = clock.next();
-  const offsetMs = clock.offsetMs;
-  const measured = clock.measured;
-  const updatedAt = deps.now();
-  return db.transaction('rw', db.settings, db.meta, async () => {
-    const previous = await db.settings.get([scope, scopeId, key]);
-    const basis = stampBasis(previous, offsetMs, measured, await readPushEpoch(db));
-    const row: SettingRow = { scope, scopeId, key, value: check.value, hlc, updatedAt, dirty: 1, basis };
-    await db.settings.put(row);
-    await db.meta.put({ key: 'hlcLast', value: clock.last() });
-    return row;
-  });
-}
 
 /**
  * Merges a server register into the local one with the shared LWW order; a local winner stays dirty, and keeps

@@ -66,4 +66,49 @@ describe('the leader runtime, loaded on demand', () => {
     expect(server.alive().map((p) => p.name)).toEqual(['Queued while the chunk is missing']);
     await engine.close();
   });
+
+  it('asks again on its own after a growing wait: no write or syncNow is needed once the chunk can load', async () => {
+    const server = new FakeServer();
+    // Timers by hand: the engine's waits are recorded and fired when the test says.
+    const waits: { fn: () => void; ms: number }[] = [];
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => waits.push({ fn, ms }),
+      clearTimeout: () => {},
+      setInterval: () => 0,
+      clearInterval: () => {},
+    };
+    const engine = createSyncEngine({
+      baseUrl: 'http://server.test',
+      userId: 'user-1',
+      getToken: () => server.validToken,
+      fetch: server.fetch,
+      indexedDB,
+      IDBKeyRange,
+      locks: noLocks,
+      channel: null,
+      events: null,
+      WebSocket: null,
+      timers,
+      appName: 'leader-runtime-retry',
+    });
+    vi.doMock(RUNTIME, () => {
+      throw new Error('Failed to fetch dynamically imported module');
+    });
+    await engine.start();
+    await engine.projects.create(ORG, { name: 'Sent by the retry' });
+    await engine.syncNow();
+    await engine.syncNow();
+    const retries = () => waits.filter((w) => w.ms >= 5_000);
+    // One wait armed at a time, and it grows with each failed load.
+    expect(retries().map((w) => w.ms)).toEqual([5_000]);
+    retries()[0]!.fn();
+    await engine.syncNow();
+    expect(retries().map((w) => w.ms)).toEqual([5_000, 10_000]);
+
+    vi.doUnmock(RUNTIME);
+    retries()[1]!.fn();
+    await vi.waitFor(async () => expect((await engine.status()).pendingCount).toBe(0));
+    expect(server.alive().map((p) => p.name)).toEqual(['Sent by the retry']);
+    await engine.close();
+  });
 });

@@ -1,7 +1,8 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { ClientClock } from '../../client/settings/client-clock.js';
-import { pullSettings, pushSettings, writeSetting, type SettingsDeps } from '../../client/settings/settings-sync.js';
+import { pullSettings, pushSettings, type SettingsDeps } from '../../client/settings/settings-sync.js';
+import { writeSetting } from '../../client/settings/write-setting.js';
 import { SyncDatabase } from '../../client/storage/sync-database.js';
 import type { HttpClient, SendRequest } from '../../client/transport/http-client.js';
 import { formatHlc, type Setting, type SettingMergeResult } from '../../shared/index.js';

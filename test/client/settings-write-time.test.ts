@@ -1,7 +1,8 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { ClientClock } from '../../client/settings/client-clock.js';
-import { pullSettings, pushSettings, writeSetting, type SettingsDeps } from '../../client/settings/settings-sync.js';
+import { pullSettings, pushSettings, type SettingsDeps } from '../../client/settings/settings-sync.js';
+import { writeSetting } from '../../client/settings/write-setting.js';
 import { SyncDatabase } from '../../client/storage/sync-database.js';
 import { withClockSampling } from '../../client/transport/clock-sampling.js';
 import { createHttpClient } from '../../client/transport/http-client.js';

@@ -1,7 +1,8 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { createSyncEngine, type SyncEngine } from '../../client/index.js';
 import { openClientClock } from '../../client/settings/persisted-clock.js';
-import { pullSettings, pushSettings, writeSetting, type SettingsDeps } from '../../client/settings/settings-sync.js';
+import { pullSettings, pushSettings, type SettingsDeps } from '../../client/settings/settings-sync.js';
+import { writeSetting } from '../../client/settings/write-setting.js';
 import { SyncDatabase } from '../../client/storage/sync-database.js';
 import { createHttpClient } from '../../client/transport/http-client.js';
 import { canonicalJson, compareRegisters, type SettingScope } from '../../shared/index.js';
