@@ -56,6 +56,21 @@ describe('http edge', () => {
     expectError(res, 'BODY_TOO_LARGE', 413);
   });
 
+  it('names the part of the request that failed validation and its issues, not "invalid json" for valid JSON', async () => {
+    const ann = await signUp('Ann');
+    const body = expectError(await call('/api/orgs', { method: 'POST', token: ann.token, body: { name: 42 } }), 'VALIDATION_FAILED', 400);
+    expect(body.message).toMatch(/^invalid request body: name: /);
+    expect(body.message).not.toMatch(/json/i);
+    expect(body.details?.issues).toEqual([expect.objectContaining({ path: ['name'], code: 'invalid_type' })]);
+    const query = expectError(await call('/api/settings?limit=0', { token: ann.token }), 'VALIDATION_FAILED', 400);
+    expect(query.message).toMatch(/^invalid query parameters: limit: /);
+    expect(query.details?.issues).toEqual([expect.objectContaining({ path: ['limit'] })]);
+    const param = expectError(await call('/api/orgs/not-a-uuid/projects', { token: ann.token }), 'VALIDATION_FAILED', 400);
+    expect(param.message).toMatch(/^invalid path parameters: orgId: /);
+    const malformed = expectError(await call('/api/orgs', { method: 'POST', token: ann.token, body: '{"name":' }), 'VALIDATION_FAILED', 400);
+    expect(malformed.message).toMatch(/json/i);
+  });
+
   it('logs one structured line per request without tokens', async () => {
     const ann = await signUp('Ann');
     const lines: string[] = [];
