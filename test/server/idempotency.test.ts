@@ -100,6 +100,25 @@ describe('idempotency', () => {
     expect(await count('orgs', 'name = ?', 'Same')).toBe(2);
   });
 
+  it('looks a replay up by (user, key): Ann and Bob both used key k, and each replay answers its own user’s record', async () => {
+    const [ann, bob] = await Promise.all([signUp('Ann'), signUp('Bob')]);
+    const key = `k-${crypto.randomUUID()}`;
+    // The same body, so both records carry the same fingerprint: a lookup by key alone would then replay the
+    // other user's record as a silent success, not a 422.
+    const request = (token: string) => ({ method: 'POST', token, headers: { 'Idempotency-Key': key }, body: { name: 'Same' } });
+    const annFirst = await call('/api/orgs', request(ann.token));
+    const bobFirst = await call('/api/orgs', request(bob.token));
+    expect([annFirst.status, bobFirst.status]).toEqual([201, 201]);
+    expect(bobFirst.body.id).not.toBe(annFirst.body.id);
+    const bobAgain = await call('/api/orgs', request(bob.token));
+    expect(bobAgain.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(bobAgain.body).toEqual(bobFirst.body);
+    const annAgain = await call('/api/orgs', request(ann.token));
+    expect(annAgain.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(annAgain.body).toEqual(annFirst.body);
+    expect(await count('orgs', 'name = ?', 'Same')).toBeGreaterThanOrEqual(2);
+  });
+
   it('stores 4xx outcomes (the same request fails the same way) and refuses malformed keys', async () => {
     const [ann, bob] = await Promise.all([signUp('Ann'), signUp('Bob')]);
     const org = await createOrg(ann);
