@@ -29,19 +29,45 @@ export interface HttpClientOptions {
   readonly baseUrl: string;
   readonly getToken: TokenSource;
   readonly fetch?: typeof fetch;
+  /** The whole attempt's budget: sending, the response's headers and reading its body. Default 30 s. */
   readonly timeoutMs?: number;
+  /** The timer the deadline runs on (the engine's Timers fit); the global one by default. */
+  readonly timers?: DeadlineTimers;
+}
+
+export interface DeadlineTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const globalTimers: DeadlineTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Why an attempt's own deadline aborted it (an abort reason, told apart from the caller's abort). */
+class AttemptTimeout extends Error {
+  override name = 'AttemptTimeout';
 }
 
 /**
  * The transport: ky over an injected fetch, with ky's own retries off (the outbox owns retrying, with
  * idempotency keys) and HTTP errors returned as data.
+ *
+ * The deadline covers the whole attempt, the body included: ky's `timeout` ends when fetch resolves, i.e. at
+ * the headers, so a body that stalls after them would hold the attempt (and its lane) forever. Here one timer
+ * aborts the request's signal (a real fetch then errors the body stream) and also ends the wait on the body
+ * read itself (a fetch that ignores its signal cannot hold the attempt either). Either way the outcome is
+ * `timeout`, retried like any other; the caller's abort likewise ends the wait at once, as `aborted`.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const base = options.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timers = options.timers ?? globalTimers;
   const client = ky.create({
     retry: 0,
     throwHttpErrors: false,
-    timeout: options.timeoutMs ?? 30_000,
+    timeout: false,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   let lastToken: string | null = null;
@@ -52,27 +78,48 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       lastToken = token;
       if (!token) return { kind: 'no-token' };
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...request.headers };
-      try {
-        const response = await client(`${base}${request.path}`, {
-          method: request.method,
-          headers,
-          ...(request.body !== undefined ? { json: request.body } : {}),
-          ...(request.signal ? { signal: request.signal } : {}),
-        });
-        const text = await response.text();
-        let body: unknown = null;
-        if (text) {
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = text;
+      const controller = new AbortController();
+      let settle: (outcome: SendOutcome) => void = () => {};
+      const settled = new Promise<SendOutcome>((resolve) => (settle = resolve));
+      const callerAborted = () => {
+        controller.abort(request.signal?.reason);
+        settle({ kind: 'aborted' });
+      };
+      if (request.signal?.aborted) callerAborted();
+      else request.signal?.addEventListener('abort', callerAborted, { once: true });
+      const timer = timers.setTimeout(() => {
+        controller.abort(new AttemptTimeout(`no complete answer within ${timeoutMs} ms`));
+        settle({ kind: 'timeout' });
+      }, timeoutMs);
+      const attempt = (async (): Promise<SendOutcome> => {
+        try {
+          const response = await client(`${base}${request.path}`, {
+            method: request.method,
+            headers,
+            ...(request.body !== undefined ? { json: request.body } : {}),
+            signal: controller.signal,
+          });
+          const text = await response.text();
+          let body: unknown = null;
+          if (text) {
+            try {
+              body = JSON.parse(text);
+            } catch {
+              body = text;
+            }
           }
+          return { kind: 'response', status: response.status, body, headers: response.headers };
+        } catch (error) {
+          if (controller.signal.reason instanceof AttemptTimeout || error instanceof TimeoutError) return { kind: 'timeout' };
+          if (request.signal?.aborted || (error instanceof Error && error.name === 'AbortError')) return { kind: 'aborted' };
+          return { kind: 'network-error', message: error instanceof Error ? error.message : String(error) };
         }
-        return { kind: 'response', status: response.status, body, headers: response.headers };
-      } catch (error) {
-        if (error instanceof TimeoutError) return { kind: 'timeout' };
-        if (request.signal?.aborted || (error instanceof Error && error.name === 'AbortError')) return { kind: 'aborted' };
-        return { kind: 'network-error', message: error instanceof Error ? error.message : String(error) };
+      })();
+      try {
+        return await Promise.race([attempt, settled]);
+      } finally {
+        timers.clearTimeout(timer);
+        request.signal?.removeEventListener('abort', callerAborted);
       }
     },
   };
