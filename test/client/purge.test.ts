@@ -132,6 +132,28 @@ describe('losing access to a scope', () => {
     expect(await db.projects.get(created.id)).toBeUndefined();
   });
 
+  it('a queued org-member role change: the org is lost, the op fails on a 404, and no member row or shadow is left', async () => {
+    const db = await pulledCache();
+    const carol = { orgId: ORG, userId: 'carol', role: 'member', email: 'carol@example.com', name: 'Carol', createdAt: 1, updatedAt: 1, deletedAt: null, version: 1 };
+    await db.orgMembers.put(carol as never);
+    await orgMemberWrites(ctx(db)).updateRole(ORG, 'carol', 'admin');
+    expect(await db.orgMembers.get([ORG, 'carol'])).toMatchObject({ role: 'admin' });
+    await purgeOrg(db, ORG);
+    expect(await db.orgMembers.get([ORG, 'carol'])).toBeUndefined();
+
+    await drainWith(db, removedFromOrg);
+    const [op] = await db.ops.toArray();
+    expect(op).toMatchObject({ status: 'failed', error: { code: 'ORG_NOT_FOUND' } });
+    // The failure rolls the op back: with the server copy left behind, Carol's row would come back from it.
+    expect(await db.orgMembers.count()).toBe(0);
+    expect(await db.shadows.where('entity').equals(`orgMembers:${ORG}:carol`).count()).toBe(0);
+    expect(await retryOp(db, op!.id, 10_000_000)).toBe(true);
+    await drainWith(db, removedFromOrg);
+    expect(await discardOp(db, op!.id)).toBe(true);
+    expect(await db.orgMembers.count()).toBe(0);
+    expect(await db.shadows.count()).toBe(0);
+  });
+
   it('a project purge drops the project’s shadows but not another project’s', async () => {
     const db = await pulledCache();
     const other = { ...alphaRow, id: '44444444-4444-4444-8444-444444444444', name: 'Beta' };
