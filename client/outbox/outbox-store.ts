@@ -98,45 +98,49 @@ function defined<T extends object>(input: T): T {
 }
 
 /**
- * Appends an op and applies its optimistic effect, in ONE transaction of one round of reads and one of writes
- * (each round's requests go out together). The visible row already is the server state + the queued ops, so
- * the new one applies on top of it. A shadow is written only for the first op on a row the server sent: the
- * row is visible, no shadow holds a server state, and no op is queued on it (with ops queued and no shadow the
- * visible row is theirs, over nothing from the server).
+ * The last order each database connection gave an op (a hint, never trusted: see enqueueOp). Keyed by the
+ * connection, so it goes with it; another tab's enqueues make it stale, which costs that enqueue a second round.
+ */
+const orderHints = new WeakMap<SyncDatabase, number>();
+
+/**
+ * Appends an op and applies its optimistic effect, in ONE transaction. The visible row already is the server
+ * state + the queued ops, so the new op applies on top of it. A shadow is written only for the first op on a row
+ * the server sent: the row is visible, no shadow holds a server state, and no op is queued on it (with ops queued
+ * and no shadow the visible row is theirs, over nothing from the server).
+ *
+ * One round trip for a create (IndexedDB runs a transaction's requests in the order they were made, so reads made
+ * before a write see the state before it): the reads go out, and with them the op, numbered from the connection's
+ * hint, and a row that does not depend on what is stored (put, delete). When the reads show another number was
+ * due (another tab enqueued, or the hint came from a transaction that did not commit) the op is rewritten with it
+ * in the same transaction, so an op's order is always exactly its enqueue number. A patch needs the row first.
  */
 export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now: number): Promise<LocalOp> {
   const { effect } = input;
   const key = effectKey(effect);
   const entity = entityId(effect.table, key);
   const table = entityTable(db, effect.table);
-  return db.transaction('rw', [db.ops, db.shadows, db.counters, table], async () => {
-    const [visible, shadow, queuedOnRow, order] = await Promise.all([
-      table.get(key as never),
-      db.shadows.get(entity),
-      db.ops.where('entity').equals(entity).count(),
-      lastOrder(db),
-    ]);
+  const hint = orderHints.get(db);
+  const op = await db.transaction('rw', [db.ops, db.shadows, db.counters, table], async () => {
+    const reads = Promise.all([table.get(key as never), db.shadows.get(entity), db.ops.where('entity').equals(entity).count(), lastOrder(db)]);
     // Fields this module does not know (added by other parts of the outbox) pass through as given.
-    const op: LocalOp = {
-      ...defined(input),
-      id,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lastAttempt: null,
-      error: null,
-      createdAt: now,
-      entity,
-      order: order + 1,
-    };
-    const writes: Promise<unknown>[] = [db.ops.add(op)];
+    const draft = { ...defined(input), id, status: 'pending', attempts: 0, nextAttemptAt: now, lastAttempt: null, error: null, createdAt: now, entity } as const;
+    const writes: Promise<unknown>[] = [];
+    const guessed: LocalOp | null = hint === undefined ? null : { ...draft, order: hint + 1 };
+    if (guessed) writes.push(db.ops.add(guessed));
+    const blind = effect.kind === 'put' || effect.kind === 'delete';
+    if (blind) writes.push(effect.kind === 'put' ? table.put(applyEffect(null, effect)) : table.delete(key as never));
+    const [visible, shadow, queuedOnRow, last] = await reads;
+    const queued: LocalOp = { ...draft, order: last + 1 };
+    if (!guessed) writes.push(db.ops.add(queued));
+    else if (guessed.order !== queued.order) writes.push(db.ops.put(queued));
     if (visible && !shadow && queuedOnRow === 0) writes.push(db.shadows.put({ entity, table: effect.table, key, row: visible }));
-    const row = applyEffect(visible ?? null, effect);
-    if (row !== null && effect.kind !== 'none') writes.push(table.put(row));
-    else if (row === null && visible) writes.push(table.delete(key as never));
+    if (effect.kind === 'patch' && visible) writes.push(table.put(applyEffect(visible, effect) as Record<string, unknown>));
     await Promise.all(writes);
-    return op;
+    return queued;
   });
+  orderHints.set(db, op.order);
+  return op;
 }
 
 /** Whether `op` is the first queued op of its lane (only a lane's head is ever sent). */
