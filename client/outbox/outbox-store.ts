@@ -129,7 +129,7 @@ export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now:
     const guessed: LocalOp | null = hint === undefined ? null : { ...draft, order: hint + 1 };
     if (guessed) writes.push(db.ops.add(guessed));
     const blind = effect.kind === 'put' || effect.kind === 'delete';
-    if (blind) writes.push(effect.kind === 'put' ? table.put(applyEffect(null, effect)) : table.delete(key as never));
+    if (blind) writes.push(effect.kind === 'put' ? table.put({ ...effect.row }) : table.delete(key as never));
     const [visible, shadow, queuedOnRow, last] = await reads;
     const queued: LocalOp = { ...draft, order: last + 1 };
     if (!guessed) writes.push(db.ops.add(queued));
