@@ -52,12 +52,12 @@ const known = (state: ServerState | undefined): state is ServerState => state !=
  * Rewrites the visible row as the server state + the entity's shown ops, in order. `next` (given the stored
  * shadow) is a new server state (an answer, a page item), or undefined to keep the stored one. The shadow is
  * kept only while ops are queued on the entity and the server state is known; without ops, the visible row is
- * the server's. With neither ops nor shadow nor a new state there is nothing to rebuild (the row is the server's).
+ * the server's. Called only for a row that had ops queued (or a shadow) in this transaction, so with neither left
+ * the server state is null: the last op of a row created offline was dropped, and the row goes with it.
  */
 async function recompute(db: SyncDatabase, target: Target, next?: (stored: ShadowRow | undefined) => ServerState | undefined): Promise<void> {
   const [shadow, ops] = await Promise.all([db.shadows.get(target.entity), db.ops.where('entity').equals(target.entity).toArray()]);
   const fresh = next?.(shadow);
-  if (!shadow && !fresh && ops.length === 0) return;
   const server: ServerState | undefined = fresh ?? shadow;
   ops.sort((a, b) => a.order - b.order);
   let row = server?.row ?? null;

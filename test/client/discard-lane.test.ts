@@ -31,12 +31,15 @@ describe('discarding a lane', () => {
     const a = await engine.projects.create(ORG, { name: 'A' });
     const b = await engine.projects.create(ORG, { name: 'B' });
     await expect.poll(async () => engine.db.ops.count()).toBe(0);
+    // Idle before each fault is armed: a pull still running would take the fault meant for the edit.
+    await engine.syncNow();
     const statuses = async () => (await engine.db.ops.orderBy('order').toArray()).map((op) => `${op.lane === `project:${a.id}` ? 'a' : 'b'}:${op.status}`);
 
     // Each lane's next edit is refused for good (400) and holds its lane; more edits queue behind them.
     server.faults = ['reject'];
     await engine.projects.update(ORG, a.id, { name: 'A refused' });
     await expect.poll(statuses).toEqual(['a:failed']);
+    await engine.syncNow();
     server.faults = ['reject'];
     await engine.projects.update(ORG, b.id, { name: 'B refused' });
     await expect.poll(statuses).toEqual(['a:failed', 'b:failed']);

@@ -1,7 +1,7 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { projectWrites } from '../../client/entities/projects.js';
-import { enqueuedCount } from '../../client/outbox/outbox-store.js';
+import { discardOp, enqueuedCount } from '../../client/outbox/outbox-store.js';
 import { SyncDatabase } from '../../client/storage/sync-database.js';
 
 /**
@@ -35,6 +35,11 @@ describe('the outbox layout of an optimistic write', () => {
     expect(await a.shadows.get('projects:server-row')).toMatchObject({ row: { name: 'Server', version: 3 } });
     expect(await a.projects.get('server-row')).toMatchObject({ name: 'Renamed', version: 3 });
     expect((await a.ops.orderBy('order').last())?.order).toBe(7);
+
+    // With no shadow, the server state is nothing: discarding the only op of a row created offline removes the row.
+    const lastCreate = (await a.ops.orderBy('order').toArray()).find((op) => op.entity === `projects:${created[5]}`)!;
+    expect(await discardOp(a, lastCreate.id)).toBe(true);
+    expect(await a.projects.get(created[5]!)).toBeUndefined();
     for (const db of tabs) db.close();
   });
 });

@@ -130,6 +130,11 @@ class Real {
       const visible = (await this.db.projects.get(entity.slice('projects:'.length))) ?? null;
       expect(visible, `visible row of ${entity}`).toEqual(expected);
     }
+    // A row with neither ops nor a shadow is the server's: only an answer put it there (this client writes alone).
+    for (const project of await this.db.projects.toArray()) {
+      if (queued.includes(`projects:${project.id}`)) continue;
+      expect(this.server.projects.has(project.id), `visible ${project.id} with no ops is not on the server`).toBe(true);
+    }
     expect(this.violations).toEqual([]);
   }
 
