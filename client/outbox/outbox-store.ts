@@ -122,7 +122,11 @@ export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now:
   const table = entityTable(db, effect.table);
   const hint = orderHints.get(db);
   const op = await db.transaction('rw', [db.ops, db.shadows, db.counters, table], async () => {
-    const reads = Promise.all([table.get(key as never), db.shadows.get(entity), db.ops.where('entity').equals(entity).count(), lastOrder(db)]);
+    // What a shadow needs (is one stored, are ops queued on the row) matters only if the row is visible: a create
+    // (put) asks once it knows, which is almost never; an edit asks with its first round.
+    const ownState = () => Promise.all([db.shadows.get(entity), db.ops.where('entity').equals(entity).count()]);
+    const early = effect.kind === 'put' ? null : ownState();
+    const reads = Promise.all([table.get(key as never), lastOrder(db)]);
     // Fields this module does not know (added by other parts of the outbox) pass through as given.
     const draft = { ...defined(input), id, status: 'pending', attempts: 0, nextAttemptAt: now, lastAttempt: null, error: null, createdAt: now, entity } as const;
     const writes: Promise<unknown>[] = [];
@@ -130,11 +134,15 @@ export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now:
     if (guessed) writes.push(db.ops.add(guessed));
     const blind = effect.kind === 'put' || effect.kind === 'delete';
     if (blind) writes.push(effect.kind === 'put' ? table.put({ ...effect.row }) : table.delete(key as never));
-    const [visible, shadow, queuedOnRow, last] = await reads;
+    const [visible, last] = await reads;
     const queued: LocalOp = { ...draft, order: last + 1 };
     if (!guessed) writes.push(db.ops.add(queued));
     else if (guessed.order !== queued.order) writes.push(db.ops.put(queued));
-    if (visible && !shadow && queuedOnRow === 0) writes.push(db.shadows.put({ entity, table: effect.table, key, row: visible }));
+    if (visible) {
+      // Asked late, the count already includes this op (its add went first): only other ops count.
+      const [shadow, queuedOnRow] = await (early ?? ownState());
+      if (!shadow && queuedOnRow - (early ? 0 : 1) === 0) writes.push(db.shadows.put({ entity, table: effect.table, key, row: visible }));
+    }
     if (effect.kind === 'patch' && visible) writes.push(table.put(applyEffect(visible, effect) as Record<string, unknown>));
     await Promise.all(writes);
     return queued;

@@ -10,6 +10,7 @@ import { SyncDatabase } from '../../client/storage/sync-database.js';
  * connection's order hint goes stale at every turn, and the numbers must still be exactly 1..n.
  */
 const ORG = '11111111-1111-4111-8111-111111111111';
+const SERVER_PUT = '99999999-9999-4999-8999-999999999999';
 
 const records = async (db: SyncDatabase) =>
   Object.fromEntries(await Promise.all(['ops', 'projects', 'shadows', 'counters', 'meta'].map(async (t) => [t, await db.table(t).count()] as const)));
@@ -35,6 +36,16 @@ describe('the outbox layout of an optimistic write', () => {
     expect(await a.shadows.get('projects:server-row')).toMatchObject({ row: { name: 'Server', version: 3 } });
     expect(await a.projects.get('server-row')).toMatchObject({ name: 'Renamed', version: 3 });
     expect((await a.ops.orderBy('order').last())?.order).toBe(7);
+
+    // A create (put) over a row the server sent asks for the shadow's facts in a second round: the row is kept.
+    await a.projects.put({ id: SERVER_PUT, orgId: ORG, name: 'On server', description: '', createdBy: 'v', createdAt: 1, updatedAt: 1, deletedAt: null, version: 2 });
+    await writes[0]!.create(ORG, { id: SERVER_PUT, name: 'Put over it' });
+    expect(await a.shadows.get(`projects:${SERVER_PUT}`)).toMatchObject({ row: { name: 'On server', version: 2 } });
+    await writes[1]!.create(ORG, { id: SERVER_PUT, name: 'Again' });
+    expect(await a.shadows.get(`projects:${SERVER_PUT}`)).toMatchObject({ row: { name: 'On server' } });
+    const [first] = await a.ops.where('entity').equals(`projects:${SERVER_PUT}`).sortBy('order');
+    await discardOp(a, first!.id);
+    expect(await a.projects.get(SERVER_PUT)).toMatchObject({ name: 'Again' });
 
     // With no shadow, the server state is nothing: discarding the only op of a row created offline removes the row.
     const lastCreate = (await a.ops.orderBy('order').toArray()).find((op) => op.entity === `projects:${created[5]}`)!;
