@@ -11,7 +11,7 @@
  * Sync bar:    sync-bar, online-state, offline-toggle, pending-count, failed-count, oldest-pending,
  *              last-synced, stale-badge, clock-offset, sync-now, live-state (text: "Live" or "Polling")
  * Outbox:      outbox-panel, outbox-op (data-status = pending|syncing|failed), op-error, op-last-error,
- *              op-retry, op-discard
+ *              op-retry, op-discard, op-discard-lane (a failed op with changes queued behind it)
  * Settings:    settings-theme (a <select>), settings-locale, settings-notifications-email,
  *              settings-notifications-digest, settings-font-size, settings-default-tool,
  *              settings-blind-review, setting-error
@@ -74,6 +74,7 @@ export const TEST_IDS = {
   opLastError: 'op-last-error',
   opRetry: 'op-retry',
   opDiscard: 'op-discard',
+  opDiscardLane: 'op-discard-lane',
 
   settingsTheme: 'settings-theme',
   settingsLocale: 'settings-locale',

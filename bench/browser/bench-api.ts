@@ -7,7 +7,7 @@ export interface BenchApi {
   pullHeap(): Promise<HeapFigures>;
   enqueueOurs(writes: number): Promise<number>;
   enqueueFloor(writes: number): Promise<number>;
-  /** The same reads and writes as one enqueue, bare, one transaction each. */
+  /** The same reads and writes as one enqueue (outbox layout v4), bare, one transaction each. */
   enqueueStorage(writes: number): Promise<number>;
   seedColdStart(projects: number, settings: number): Promise<void>;
   coldOurs(): Promise<number>;

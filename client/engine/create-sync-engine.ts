@@ -3,7 +3,7 @@ import { projectWrites } from '../entities/projects.js';
 import type { WriteContext } from '../entities/write-context.js';
 import { EngineClosedError, ModuleLoadError, type StorageFullError } from '../errors.js';
 import { outboxApi } from '../outbox/outbox-api.js';
-import { recoverSyncing } from '../outbox/outbox-store.js';
+import { enqueuedCount, recoverSyncing } from '../outbox/outbox-store.js';
 import { pdfMetaIndex } from '../pdf/pdf-meta.js';
 import { settingsApi } from '../settings/settings-api.js';
 import { readCounters } from '../status/counters.js';
@@ -227,7 +227,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
     subscribe: (listener) => feed.subscribe(listener),
 
-    counters: () => readCounters(db.counters),
+    // `enqueued` is not written per op: it is the highest op order ever given (outbox-store.ts).
+    counters: () => db.transaction('r', db.ops, db.counters, async () => ({ ...(await readCounters(db.counters)), enqueued: await enqueuedCount(db) })),
 
     async resetCache() {
       await whenOpen();

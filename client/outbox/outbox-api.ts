@@ -2,7 +2,7 @@ import type { LocalOp } from '../storage/rows.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { StorageFullError } from '../errors.js';
 import { guardStorage } from '../storage/storage-full.js';
-import { discardOp, retryOp } from './outbox-store.js';
+import { discardLane, discardOp, retryOp } from './outbox-store.js';
 
 /** The app's view of the outbox: what is queued, and the user's retry and discard of failed ops. */
 export interface OutboxApi {
@@ -12,6 +12,12 @@ export interface OutboxApi {
   retry(opId: string): Promise<boolean>;
   /** A pending or failed op dropped with its effect. */
   discard(opId: string): Promise<boolean>;
+  /**
+   * The op and every op queued after it in its lane dropped with their effects, in one transaction, each counted
+   * as a discard: a failed lane head and the changes waiting behind it, in one action. Other lanes are untouched.
+   * Resolves to how many ops were dropped (0: not found, or one of them is being sent).
+   */
+  discardLane(opId: string): Promise<number>;
 }
 
 export function outboxApi(
@@ -30,6 +36,11 @@ export function outboxApi(
       const done = await guardStorage(() => discardOp(db, opId), changed.storageFull);
       changed.discarded();
       return done;
+    },
+    async discardLane(opId) {
+      const dropped = await guardStorage(() => discardLane(db, opId), changed.storageFull);
+      changed.discarded();
+      return dropped;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { applyServerRow, outboxTables, versionOf } from '../outbox/outbox-store.js';
+import { applyServerRow, outboxTables, shadowedEntities, versionOf } from '../outbox/outbox-store.js';
 import { entityId } from '../outbox/effects.js';
 import { bump } from '../status/counters.js';
 import type { EntityKey } from '../storage/rows.js';
@@ -67,11 +67,11 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
     const { items, nextCursor, hasMore, serverTime } = parsed.data;
     const lostScopes: { kind: 'org' | 'project'; id: string }[] = [];
     await db.transaction('rw', [...outboxTables(db), ...purgeTables(db)], async () => {
-      // Rows without pending ops (nearly all of them) land in two bulk calls; the few with a shadow go through
-      // applyServerRow so their pending ops are re-applied on top. Shadows exist only while ops are pending: the
-      // table's shadow keys come in one request, not one get per row of the page.
+      // Rows without queued ops (nearly all of them) land in two bulk calls; the few with ops queued go through
+      // applyServerRow so their ops are re-applied on top. The table's queued entities come in two key reads,
+      // not one get per row of the page.
       const keys = items.map((item) => spec.keyOf(item));
-      const shadowed = new Set(await db.shadows.where('entity').startsWith(`${spec.table}:`).primaryKeys());
+      const shadowed = await shadowedEntities(db, spec.table);
       const puts: Record<string, unknown>[] = [];
       const deletes: EntityKey[] = [];
       for (let i = 0; i < items.length; i++) {
@@ -108,10 +108,8 @@ export async function pullCollection(deps: PullDeps, spec: CollectionSpec): Prom
 
 /** After a full resync: local rows the server did not list are gone, unless ops are pending on them. */
 async function sweep(db: SyncDatabase, spec: CollectionSpec, unlisted: Iterable<EntityKey>): Promise<void> {
-  for (const key of unlisted) {
-    if (await db.shadows.get(entityId(spec.table, key))) await applyServerRow(db, spec.table, key, null);
-    else await db.table(spec.table).delete(key as never);
-  }
+  // applyServerRow deletes the row, or rebuilds it from the ops queued on it over nothing.
+  for (const key of unlisted) await applyServerRow(db, spec.table, key, null);
 }
 
 async function recordError(db: SyncDatabase, collection: string, code: string, message: string): Promise<PullResult> {

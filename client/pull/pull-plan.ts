@@ -5,6 +5,7 @@ import type { HttpClient } from '../transport/http-client.js';
 import type { OrgRow } from '../storage/rows.js';
 import { orgMembersCollection, orgProjectMembersCollection, orgsCollection, projectMembersCollection, projectsCollection } from './collections.js';
 import { pullCollection } from './pull-collection.js';
+import { onlyQueued } from '../outbox/outbox-store.js';
 import { StorageFullError } from '../errors.js';
 import { isStorageFull } from '../storage/storage-full.js';
 import type { StepResult } from './step-result.js';
@@ -90,7 +91,7 @@ export async function* pullPlan(deps: PullPlanDeps): AsyncGenerator<PullStep> {
     }
     for (const project of await db.projects.where('orgId').equals(org.id).toArray()) {
       // A project created offline has no members on the server until its create op lands.
-      if (await db.shadows.get(`projects:${project.id}`)) continue;
+      if (await onlyQueued(db, `projects:${project.id}`)) continue;
       yield step(`projectMembers:${project.id}`, () => pullCollection(pull, projectMembersCollection(org.id, project.id)));
     }
   }

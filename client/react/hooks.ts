@@ -77,15 +77,42 @@ export function useSyncStatus(): SyncStatus | undefined {
   return status;
 }
 
-/** Queued and failed ops, with retry and discard for the failed ones. */
-export function useOutbox(): { pending: LocalOp[]; failed: LocalOp[]; retry: (id: string) => Promise<boolean>; discard: (id: string) => Promise<boolean> } | undefined {
+/** What useOutbox gives: queued and failed ops in replay order, and the user's actions on them. */
+export interface OutboxView {
+  readonly pending: LocalOp[];
+  readonly failed: LocalOp[];
+  /** How many ops are queued after each op in its lane (by op id): what a discardLane of it also drops. */
+  readonly behind: ReadonlyMap<string, number>;
+  readonly retry: (id: string) => Promise<boolean>;
+  readonly discard: (id: string) => Promise<boolean>;
+  /** Drops the op and the ops queued behind it in its lane; resolves to how many were dropped. */
+  readonly discardLane: (id: string) => Promise<number>;
+}
+
+/** Queued and failed ops, with retry and discard (of one op, or of a lane from an op on). */
+export function useOutbox(): OutboxView | undefined {
   const engine = useSyncEngine();
   const ops = useLiveQuery(() => engine.db.ops.orderBy('order').toArray(), [engine.db]);
   if (!ops) return undefined;
   return {
     pending: ops.filter((op) => op.status === 'pending' || op.status === 'syncing'),
     failed: ops.filter((op) => op.status === 'failed'),
+    behind: queuedBehind(ops),
     retry: engine.outbox.retry,
     discard: engine.outbox.discard,
+    discardLane: engine.outbox.discardLane,
   };
+}
+
+/** Per op, how many ops after it (in replay order) share its lane. */
+function queuedBehind(ops: readonly LocalOp[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  const behind = new Map<string, number>();
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i]!;
+    const after = seen.get(op.lane) ?? 0;
+    behind.set(op.id, after);
+    seen.set(op.lane, after + 1);
+  }
+  return behind;
 }

@@ -341,11 +341,52 @@ describe('storage', () => {
     v1.close();
     const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     expect(await db.ops.get('op-1')).toMatchObject({ nextAttemptAt: 0 });
     expect(await db.ops.where('[status+nextAttemptAt]').equals(['pending', 0]).count()).toBe(1);
     expect(await db.ops.where('[lane+order]').equals(['l', 1]).count()).toBe(1);
     db.close();
+  });
+
+  it('migrates a version-3 outbox: queued ops keep their order and lane, `enqueued` keeps counting, the next op goes last', async () => {
+    const server = new FakeServer();
+    const appName = `migrate-v3-${apps++}`;
+    const v3 = new Dexie(`${appName}-u`, { indexedDB, IDBKeyRange });
+    v3.version(3).stores({ ops: 'id, order, lane, status, entity, [status+nextAttemptAt], [lane+order]', shadows: 'entity', counters: 'name', meta: 'key', projects: 'id, orgId' });
+    await v3.open();
+    // As v3 left it: 7 ops ever queued (the counter) but the order row at 9 (orders are not counts there), two
+    // still queued in one lane, the first a create (its shadow: null) and a rename of it.
+    const project = { id: 'p1', orgId: ORG, name: 'Renamed', description: '', createdBy: 'u', createdAt: 1, updatedAt: 1, deletedAt: null, version: 1 };
+    const op = (id: string, order: number, method: 'POST' | 'PATCH', effect: Record<string, unknown>) => ({
+      id, order, lane: 'project:p1', method, path: method === 'POST' ? `/api/orgs/${ORG}/projects` : `/api/orgs/${ORG}/projects/p1`, body: { name: project.name },
+      status: 'pending', attempts: 0, nextAttemptAt: 0, lastAttempt: null, error: null, createdAt: 1, userId: 'u', entity: 'projects:p1', effect,
+    });
+    await v3.table('ops').bulkPut([
+      op('op-a', 8, 'POST', { kind: 'put', table: 'projects', row: { ...project, name: 'First' } }),
+      op('op-b', 9, 'PATCH', { kind: 'patch', table: 'projects', key: 'p1', patch: { name: 'Renamed' } }),
+    ]);
+    await v3.table('shadows').put({ entity: 'projects:p1', table: 'projects', key: 'p1', row: null });
+    await v3.table('projects').put(project);
+    await v3.table('counters').put({ name: 'enqueued', value: 7 });
+    await v3.table('meta').put({ key: 'opOrder', value: 9 });
+    v3.close();
+
+    const engine = engineOn(server, { appName, userId: 'u' });
+    await engine.ready;
+    expect(engine.db.verno).toBe(4);
+    expect(await engine.db.meta.get('opOrder')).toBeUndefined();
+    expect((await engine.db.ops.orderBy('order').toArray()).map((o) => [o.id, o.order])).toEqual([['op-a', 6], ['op-b', 7]]);
+    expect((await engine.counters()).enqueued).toBe(7);
+    await engine.projects.update(ORG, 'p1', { name: 'Third' });
+    expect((await engine.db.ops.orderBy('order').toArray()).map((o) => o.order)).toEqual([6, 7, 8]);
+    expect((await engine.counters()).enqueued).toBe(8);
+    expect(await engine.db.projects.get('p1')).toMatchObject({ name: 'Third' });
+    // Discarding the create rolls back to the server state the old null shadow recorded: nothing (the renames
+    // queued after it apply to no row). The count of ops ever queued does not drop with the queue.
+    await engine.outbox.discard('op-a');
+    expect(await engine.db.projects.get('p1')).toBeUndefined();
+    expect(await engine.counters()).toMatchObject({ enqueued: 8, discarded: 1 });
+    await engine.close();
   });
 
   it('plans PDF cache eviction least-recently-used first under a byte budget', async () => {

@@ -110,9 +110,10 @@ class Real {
   }
 
   /**
-   * The visible rows always equal each shadow with its shown (pending/syncing, scope not lost) ops applied in
-   * order, and
-   * nothing of a revoked org is visible, or kept as a server copy that an outbox transition could restore.
+   * The visible rows always equal the server state (the shadow's row; nothing without a shadow) with the shown
+   * (pending/syncing, scope not lost) ops applied in order, for every row with ops queued or a shadow; a shadow
+   * never outlives the ops on its row; and nothing of a revoked org is visible, or kept as a server copy that an
+   * outbox transition could restore.
    */
   async checkView() {
     for (const orgId of this.server.revokedOrgs) {
@@ -120,11 +121,19 @@ class Real {
       const kept = (await this.db.shadows.toArray()).filter((s) => s.row !== null && s.row.orgId === orgId);
       expect(kept.map((s) => s.entity), `shadows of revoked ${orgId}`).toEqual([]);
     }
-    for (const shadow of await this.db.shadows.toArray()) {
-      const ops = (await this.db.ops.where('entity').equals(shadow.entity).sortBy('order')).filter(shows);
-      const expected = ops.reduce((row, op) => applyEffect(row, op.effect), shadow.row);
-      const visible = (await this.db.projects.get(shadow.key as string)) ?? null;
-      expect(visible, `visible row of ${shadow.entity}`).toEqual(expected);
+    const queued = (await this.db.ops.orderBy('entity').uniqueKeys()) as string[];
+    const shadows = new Map((await this.db.shadows.toArray()).map((s) => [s.entity, s]));
+    for (const entity of shadows.keys()) expect(queued, `shadow of ${entity} without ops`).toContain(entity);
+    for (const entity of queued) {
+      const ops = (await this.db.ops.where('entity').equals(entity).sortBy('order')).filter(shows);
+      const expected = ops.reduce((row, op) => applyEffect(row, op.effect), shadows.get(entity)?.row ?? null);
+      const visible = (await this.db.projects.get(entity.slice('projects:'.length))) ?? null;
+      expect(visible, `visible row of ${entity}`).toEqual(expected);
+    }
+    // A row with neither ops nor a shadow is the server's: only an answer put it there (this client writes alone).
+    for (const project of await this.db.projects.toArray()) {
+      if (queued.includes(`projects:${project.id}`)) continue;
+      expect(this.server.projects.has(project.id), `visible ${project.id} with no ops is not on the server`).toBe(true);
     }
     expect(this.violations).toEqual([]);
   }

@@ -1,3 +1,4 @@
+import { projectWrites } from '../../client/entities/projects.js';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { pullPlan, runPlan, type PullStep } from '../../client/pull/pull-plan.js';
@@ -39,12 +40,16 @@ describe('pull plan', () => {
     const project = (id: string) => ({ id, orgId: ORG, name: id, description: '', createdBy: 'u', createdAt: 1, updatedAt: 1, deletedAt: null, version: 1 });
     const synced = '22222222-2222-4222-8222-222222222222';
     const offline = '33333333-3333-4333-8333-333333333333';
-    await db.projects.bulkPut([project(synced), project(offline)]);
-    await db.shadows.put({ entity: `projects:${offline}`, table: 'projects', key: offline, row: null });
+    const edited = '44444444-4444-4444-8444-444444444444';
+    await db.projects.bulkPut([project(synced), project(edited)]);
+    // Created offline (queued, the server has no row yet), and a rename queued on a row the server has.
+    const writes = projectWrites({ db, userId: 'u', now: () => 1, newId: () => crypto.randomUUID(), kick: () => {} });
+    await writes.create(ORG, { id: offline, name: offline });
+    await writes.update(ORG, edited, { name: 'Renamed' });
     // The orgs step's pull stores the org the rest of the plan visits.
     const fetch: typeof globalThis.fetch = async (input) => {
       const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
-      const items = path === '/api/orgs' ? [org] : path === `/api/orgs/${ORG}/projects` ? [project(synced)] : [];
+      const items = path === '/api/orgs' ? [org] : path === `/api/orgs/${ORG}/projects` ? [project(synced), project(edited)] : [];
       return new Response(JSON.stringify({ items, nextCursor: 'c', hasMore: false, serverTime: 1 }), { headers: { 'content-type': 'application/json' } });
     };
     const http = createHttpClient({ baseUrl: 'http://server.test', getToken: () => 't', fetch });
@@ -54,8 +59,10 @@ describe('pull plan', () => {
       names.push(step.name);
       await step.run();
     }
-    // A plain member pushes no org settings; the offline-created project has no members to pull yet.
-    expect(names).toEqual(['orgs', 'settings:user', 'settings:user', `orgMembers:${ORG}`, `projects:${ORG}`, `settings:org:${ORG}`, `projectMembers:${synced}`]);
+    // A plain member pushes no org settings; the offline-created project has no members to pull yet, the renamed
+    // one has (a queued edit does not make a project unknown to the server).
+    expect(names.slice(0, 6)).toEqual(['orgs', 'settings:user', 'settings:user', `orgMembers:${ORG}`, `projects:${ORG}`, `settings:org:${ORG}`]);
+    expect(names.slice(6).sort()).toEqual([`projectMembers:${synced}`, `projectMembers:${edited}`].sort());
     db.close();
   });
 });

@@ -81,9 +81,10 @@ async function settle(engine: SyncEngine, rounds = 20) {
 
 
 describe('QuotaExceededError during an enqueue', () => {
-  // An enqueue writes, in one transaction: the shadow, the op order, the op, the counter, the optimistic row.
-  // Each is refused in turn, the first and the last included: none may be left behind by the others.
-  const REFUSED = [{ store: 'shadows' }, { store: 'meta' }, { store: 'ops' }, { store: 'counters' }, { store: 'projects' }] as const;
+  // A create writes, in one transaction: the op (its order is its enqueue number, which is also the `enqueued`
+  // count) and the optimistic row; no shadow (the server has no row yet). Each is refused in turn: neither may be
+  // left behind by the other. (A first edit of a server row also writes its shadow: the rename case below.)
+  const REFUSED = [{ store: 'ops' }, { store: 'projects' }] as const;
 
   it.each(REFUSED)('refused at $store: StorageFullError, nothing half-written, and the write lands once when space is back', async ({ store }) => {
     const ann = await signUp(worker().baseUrl, 'Ann');
@@ -147,8 +148,8 @@ describe('QuotaExceededError during an enqueue', () => {
     const id = crypto.randomUUID();
     await engine.ready;
     await engine.projects.create(orgId, { id, name: 'Acked late' });
-    // completeOp writes the server's row as the shadow: refused, its transaction (the op's removal too) rolls back.
-    quota.fail({ database: engine.db.name, store: 'shadows' });
+    // completeOp counts the op as applied: refused, its transaction (the op's removal, the server's row) rolls back.
+    quota.fail({ database: engine.db.name, store: 'counters', when: (v) => (v as { name?: string }).name === 'applied' });
     await engine.start();
     await engine.syncNow();
     expect(quota.hits.length).toBeGreaterThan(0);

@@ -19,13 +19,25 @@ function stateText(op: LocalOp, now: number): string {
   return wait > 1000 ? `Will try again in ${formatDuration(wait)}` : 'Trying again…';
 }
 
-/** One queued or failed change: what it does, why it failed, and retry / discard. */
-export function OutboxOpItem({ op, now, retry, discard }: { op: LocalOp; now: number; retry: (id: string) => Promise<boolean>; discard: (id: string) => Promise<boolean> }) {
+interface OutboxOpItemProps {
+  readonly op: LocalOp;
+  readonly now: number;
+  /** Changes queued after this one in its lane: they wait for it, and a lane discard drops them with it. */
+  readonly behind: number;
+  readonly retry: (id: string) => Promise<boolean>;
+  readonly discard: (id: string) => Promise<boolean>;
+  readonly discardLane: (id: string) => Promise<number>;
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** One queued or failed change: what it does, why it failed, and retry / discard (of it, or of its lane). */
+export function OutboxOpItem({ op, now, behind, retry, discard, discardLane }: OutboxOpItemProps) {
   const action = useAction();
   const failed = op.status === 'failed';
-  const run = (what: 'retry' | 'discard') =>
+  const run = (what: 'retry' | 'discard' | 'discard-lane') =>
     action.run(async () => {
-      const done = await (what === 'retry' ? retry(op.id) : discard(op.id));
+      const done = what === 'retry' ? await retry(op.id) : what === 'discard' ? await discard(op.id) : (await discardLane(op.id)) > 0;
       if (!done) throw new Error(what === 'retry' ? 'This change can no longer be retried.' : 'This change is being sent and can no longer be discarded.');
     });
   return (
@@ -58,6 +70,18 @@ export function OutboxOpItem({ op, now, retry, discard }: { op: LocalOp; now: nu
         >
           Discard
         </button>
+        {failed && behind > 0 && (
+          <button
+            type="button"
+            className="btn btn-small btn-danger-quiet"
+            data-testid={TEST_IDS.opDiscardLane}
+            disabled={action.busy}
+            title={`Drop this change and the ${plural(behind, 'change')} queued after it on the same item; what they showed is rolled back.`}
+            onClick={() => void run('discard-lane')}
+          >
+            Discard with {plural(behind, 'later change')}
+          </button>
+        )}
       </div>
       <InlineError message={action.error} />
     </li>

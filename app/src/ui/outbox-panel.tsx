@@ -19,11 +19,8 @@ export function OutboxPanel() {
         <p className="empty">Everything is synced. Changes you make offline wait here until the server has them.</p>
       ) : (
         <ol className="op-list">
-          {outbox.failed.map((op) => (
-            <OutboxOpItem key={op.id} op={op} now={now} retry={outbox.retry} discard={outbox.discard} />
-          ))}
-          {outbox.pending.map((op) => (
-            <OutboxOpItem key={op.id} op={op} now={now} retry={outbox.retry} discard={outbox.discard} />
+          {[...outbox.failed, ...outbox.pending].map((op) => (
+            <OutboxOpItem key={op.id} op={op} now={now} behind={outbox.behind.get(op.id) ?? 0} retry={outbox.retry} discard={outbox.discard} discardLane={outbox.discardLane} />
           ))}
         </ol>
       )}

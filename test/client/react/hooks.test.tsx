@@ -79,4 +79,42 @@ describe('React hooks', () => {
     expect(await engine.settings.get('user', 'theme')).toBe('dark');
     await engine.close();
   });
+
+  it('useOutbox counts the ops queued behind each op in its lane, and discardLane drops them in one action', async () => {
+    const engine = makeEngine();
+    await engine.ready;
+    const other = await engine.projects.create(ORG, { name: 'Other lane' });
+    const project = await engine.projects.create(ORG, { name: 'Draft' });
+    await engine.projects.update(ORG, project.id, { name: 'Draft 2' });
+    await engine.projects.update(ORG, project.id, { name: 'Draft 3' });
+    function Lane() {
+      const outbox = useOutbox();
+      const projects = useProjects(ORG);
+      if (!outbox || !projects) return <p>loading</p>;
+      const head = outbox.pending.find((op) => op.lane === `project:${project.id}`);
+      return (
+        <div>
+          <p data-testid="rows">{projects.map((p) => p.name).sort().join(',')}</p>
+          <p data-testid="behind">{outbox.pending.map((op) => outbox.behind.get(op.id)).join(',')}</p>
+          {head && <button onClick={() => void outbox.discardLane(head.id)}>discard lane</button>}
+        </div>
+      );
+    }
+    render(
+      <SyncProvider engine={engine}>
+        <Lane />
+      </SyncProvider>,
+    );
+    // Replay order: the other project's create (nothing behind it), then the lane's create and its two renames.
+    await waitFor(() => expect(screen.getByTestId('behind').textContent).toBe('0,2,1,0'));
+    expect(screen.getByTestId('rows').textContent).toBe('Draft 3,Other lane');
+    await act(async () => {
+      screen.getByRole('button', { name: 'discard lane' }).click();
+    });
+    await waitFor(() => expect(screen.getByTestId('rows').textContent).toBe('Other lane'));
+    expect(screen.getByTestId('behind').textContent).toBe('0');
+    expect((await engine.db.ops.toArray()).map((op) => op.entity)).toEqual([`projects:${other.id}`]);
+    expect(await engine.counters()).toMatchObject({ enqueued: 4, discarded: 3 });
+    await engine.close();
+  });
 });

@@ -1,0 +1,56 @@
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { projectWrites } from '../../client/entities/projects.js';
+import { discardOp, enqueuedCount } from '../../client/outbox/outbox-store.js';
+import { SyncDatabase } from '../../client/storage/sync-database.js';
+
+/**
+ * What one optimistic write stores (issue 17 item 3): a create is the op and its row, nothing else; the op's
+ * order is its enqueue number, which is also the `enqueued` count. Two tabs on one database enqueue in turn: each
+ * connection's order hint goes stale at every turn, and the numbers must still be exactly 1..n.
+ */
+const ORG = '11111111-1111-4111-8111-111111111111';
+const SERVER_PUT = '99999999-9999-4999-8999-999999999999';
+
+const records = async (db: SyncDatabase) =>
+  Object.fromEntries(await Promise.all(['ops', 'projects', 'shadows', 'counters', 'meta'].map(async (t) => [t, await db.table(t).count()] as const)));
+
+describe('the outbox layout of an optimistic write', () => {
+  it('two tabs creating in turn: each create stores its op and row only, ordered by enqueue number 1..n', async () => {
+    const name = `layout-${Math.random()}`;
+    const tabs = [new SyncDatabase(name, { indexedDB, IDBKeyRange }), new SyncDatabase(name, { indexedDB, IDBKeyRange })];
+    let ids = 0;
+    const writes = tabs.map((db) => projectWrites({ db, userId: 'u', now: () => 5, newId: () => `00000000-0000-4000-8000-${(++ids).toString().padStart(12, '0')}`, kick: () => {} }));
+    const created: string[] = [];
+    for (let i = 0; i < 6; i++) created.push((await writes[i % 2]!.create(ORG, { name: `P${i}` })).id);
+    const [a] = tabs as [SyncDatabase, SyncDatabase];
+
+    expect(await records(a)).toEqual({ ops: 6, projects: 6, shadows: 0, counters: 0, meta: 0 });
+    const ops = await a.ops.orderBy('order').toArray();
+    expect(ops.map((op) => [op.order, op.entity])).toEqual(created.map((id, i) => [i + 1, `projects:${id}`]));
+    expect(await a.transaction('r', a.ops, a.counters, () => enqueuedCount(a))).toBe(6);
+
+    // A rename of a row the server sent is the first op on it: its server state goes to a shadow.
+    await a.projects.put({ id: 'server-row', orgId: ORG, name: 'Server', description: '', createdBy: 'v', createdAt: 1, updatedAt: 1, deletedAt: null, version: 3 });
+    await writes[1]!.update(ORG, 'server-row', { name: 'Renamed' });
+    expect(await a.shadows.get('projects:server-row')).toMatchObject({ row: { name: 'Server', version: 3 } });
+    expect(await a.projects.get('server-row')).toMatchObject({ name: 'Renamed', version: 3 });
+    expect((await a.ops.orderBy('order').last())?.order).toBe(7);
+
+    // A create (put) over a row the server sent asks for the shadow's facts in a second round: the row is kept.
+    await a.projects.put({ id: SERVER_PUT, orgId: ORG, name: 'On server', description: '', createdBy: 'v', createdAt: 1, updatedAt: 1, deletedAt: null, version: 2 });
+    await writes[0]!.create(ORG, { id: SERVER_PUT, name: 'Put over it' });
+    expect(await a.shadows.get(`projects:${SERVER_PUT}`)).toMatchObject({ row: { name: 'On server', version: 2 } });
+    await writes[1]!.create(ORG, { id: SERVER_PUT, name: 'Again' });
+    expect(await a.shadows.get(`projects:${SERVER_PUT}`)).toMatchObject({ row: { name: 'On server' } });
+    const [first] = await a.ops.where('entity').equals(`projects:${SERVER_PUT}`).sortBy('order');
+    await discardOp(a, first!.id);
+    expect(await a.projects.get(SERVER_PUT)).toMatchObject({ name: 'Again' });
+
+    // With no shadow, the server state is nothing: discarding the only op of a row created offline removes the row.
+    const lastCreate = (await a.ops.orderBy('order').toArray()).find((op) => op.entity === `projects:${created[5]}`)!;
+    expect(await discardOp(a, lastCreate.id)).toBe(true);
+    expect(await a.projects.get(created[5]!)).toBeUndefined();
+    for (const db of tabs) db.close();
+  });
+});
