@@ -29,10 +29,20 @@ export interface StatusInputs {
   readonly staleAfterMs: number;
 }
 
+/**
+ * Reads counts through the status index and the oldest queued op through the order index (ops are numbered as
+ * they are queued), never the whole queue: status runs after every write, so reading every op made N offline
+ * writes cost O(N²).
+ */
 export async function computeStatus(db: SyncDatabase, inputs: StatusInputs): Promise<SyncStatus> {
-  const ops = await db.ops.toArray();
-  const pending = ops.filter((op) => op.status === 'pending' || op.status === 'syncing');
-  const failed = ops.filter((op) => op.status === 'failed');
+  const [pendingCount, failedCount, oldest] = await Promise.all([
+    db.ops.where('status').anyOf('pending', 'syncing').count(),
+    db.ops.where('status').equals('failed').count(),
+    db.ops
+      .orderBy('order')
+      .filter((op) => op.status === 'pending' || op.status === 'syncing')
+      .first(),
+  ]);
   const states = await db.syncState.toArray();
   const lastSyncedAt = Object.fromEntries(states.map((s) => [s.collection, s.lastSyncedAt]));
   // lastSyncedAt is server time; the offset puts our clock on the same scale.
@@ -44,9 +54,9 @@ export async function computeStatus(db: SyncDatabase, inputs: StatusInputs): Pro
     pausedForAuth: inputs.pausedForAuth,
     leader: inputs.leader,
     live: inputs.live,
-    pendingCount: pending.length,
-    failedCount: failed.length,
-    oldestPendingAgeMs: pending.length ? inputs.now - Math.min(...pending.map((op) => op.createdAt)) : null,
+    pendingCount,
+    failedCount,
+    oldestPendingAgeMs: oldest ? inputs.now - oldest.createdAt : null,
     lastSyncedAt,
     stale,
     clockOffsetMs: inputs.clockOffsetMs,

@@ -68,9 +68,19 @@ export function useSyncStatus(): SyncStatus | undefined {
   const engine = useSyncEngine();
   const [status, setStatus] = useState<SyncStatus>();
   useEffect(() => engine.subscribe(setStatus), [engine]);
-  // Queue changes show at once, whichever tab made them: an op added, sent, failed or dropped (a count alone
-  // would miss pending → failed).
-  const opsVersion = useLiveQuery(async () => (await engine.db.ops.toArray()).map((op) => `${op.id}:${op.status}`).join(), [engine.db]);
+  // Queue changes show at once, whichever tab made them: an op added, sent, failed, retried or dropped moves one
+  // of these counts or the last order number (a total alone would miss pending → failed). Counted through the
+  // indexes, not by reading every op: this runs after every write, and reading the queue made N writes O(N²).
+  const opsVersion = useLiveQuery(async () => {
+    const { ops } = engine.db;
+    const [pending, syncing, failed, last] = await Promise.all([
+      ops.where('status').equals('pending').count(),
+      ops.where('status').equals('syncing').count(),
+      ops.where('status').equals('failed').count(),
+      ops.orderBy('order').last(),
+    ]);
+    return `${pending}:${syncing}:${failed}:${last?.order ?? 0}`;
+  }, [engine.db]);
   useEffect(() => {
     void engine.status().then(setStatus);
   }, [engine, opsVersion]);
