@@ -1,8 +1,9 @@
 import { orgMemberWrites, projectMemberWrites } from '../entities/members.js';
 import { projectWrites } from '../entities/projects.js';
 import type { WriteContext } from '../entities/write-context.js';
-import { EngineClosedError, type StorageFullError } from '../errors.js';
+import { ClientValidationError, EngineClosedError, type StorageFullError } from '../errors.js';
 import { DEFAULT_BACKOFF } from '../outbox/backoff.js';
+import { DEFAULT_REPLAY_CONCURRENCY } from '../outbox/replay-loop.js';
 import { outboxApi } from '../outbox/outbox-api.js';
 import { recoverSyncing } from '../outbox/outbox-store.js';
 import { pdfMetaIndex } from '../pdf/pdf-meta.js';
@@ -43,6 +44,9 @@ const LIVE_SAFETY_INTERVAL_MS = 5 * 60_000;
 const defaultWebSocket = () => (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? null;
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
+  if (options.replayConcurrency !== undefined && !(Number.isInteger(options.replayConcurrency) && options.replayConcurrency >= 1)) {
+    throw new ClientValidationError(`replayConcurrency: a whole number >= 1, got ${String(options.replayConcurrency)}`);
+  }
   const now = options.now ?? Date.now;
   const timers = options.timers ?? realTimers;
   const { userId } = options;
@@ -69,8 +73,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   };
 
   const random = options.random ?? Math.random;
+  const concurrency = options.replayConcurrency ?? DEFAULT_REPLAY_CONCURRENCY;
   const cycleDeps: CycleDeps = {
-    db, connection, userId, now, log, random,
+    db, connection, userId, now, log, random, concurrency,
     policy: { ...DEFAULT_BACKOFF, ...options.backoff },
     dueAt: (at) => scheduler.dueAt(at),
     setError: (error) => (lastError = error),

@@ -12,6 +12,7 @@ import type {
   ShadowRow,
   SyncStateRow,
 } from './rows.js';
+import { groupOf } from '../outbox/op-group.js';
 
 /**
  * The per-user IndexedDB database. Versions are forward-only (the app has no legacy data): each version
@@ -59,6 +60,21 @@ export class SyncDatabase extends Dexie {
     // v3: a lane's head is the first of [lane+order], so finding due heads reads the due ops and one key per
     // lane instead of every op.
     this.version(3).stores({ ops: 'id, order, lane, status, entity, [status+nextAttemptAt], [lane+order]' });
+    // v4: lanes of one org order each other (outbox/op-group.ts): each op records its org and whether it is
+    // exclusive in it, and a head finds what it waits for in [group+groupMode+order]. Queued ops get both from
+    // their lane and path.
+    this.version(4)
+      .stores({ ops: 'id, order, lane, status, entity, [status+nextAttemptAt], [lane+order], [group+groupMode+order]' })
+      .upgrade((tx) =>
+        tx
+          .table('ops')
+          .toCollection()
+          .modify((op: { lane?: string; path?: string; group?: string; groupMode?: string }) => {
+            const { group, groupMode } = groupOf({ lane: op.lane ?? '', path: op.path ?? '' });
+            op.group = group;
+            op.groupMode = groupMode;
+          }),
+      );
   }
 }
 
