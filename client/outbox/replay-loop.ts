@@ -91,7 +91,7 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
   const { db, userId, now } = deps;
   const limit = deps.concurrency ?? DEFAULT_REPLAY_CONCURRENCY;
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`replay concurrency must be a whole number >= 1, got ${limit}`);
-  const pass: Pass = { sent: 0, woke: false, stop: null, failure: null };
+  const pass: Pass = { sent: 0, answered: 0, woke: false, stop: null, failure: null };
   const inFlight = new Set<Promise<void>>();
   let heads: LocalOp[] = [];
   for (;;) {
@@ -100,7 +100,11 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
       while (pass.stop === null && pass.failure === null && inFlight.size < limit) {
         if (heads.length === 0) {
           // In-flight ops are syncing, so neither they nor the ops behind them in their lanes come back here.
+          const answered = pass.answered;
           heads = await dueHeads(db, userId, now());
+          // Nothing due, as read while sends were in flight: if one finished meanwhile (freeing its lane, or the
+          // ops of its org that waited for it), the read may be stale, so read again.
+          if (heads.length === 0 && pass.answered !== answered) continue;
           if (heads.length === 0) break;
         }
         const head = heads.shift()!;
@@ -119,7 +123,10 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
           .catch((error: unknown) => {
             pass.failure ??= { error };
           })
-          .finally(() => inFlight.delete(task));
+          .finally(() => {
+          inFlight.delete(task);
+          pass.answered++;
+        });
         inFlight.add(task);
       }
     } catch (error) {
@@ -144,6 +151,8 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
 
 interface Pass {
   sent: number;
+  /** Sends whose outcome is recorded (or whose bookkeeping failed): their slots are free again. */
+  answered: number;
   /** Whether an answer of this pass already woke the ops waiting only for the network. */
   woke: boolean;
   stop: StopReason | null;
