@@ -124,9 +124,9 @@ export async function drain(deps: ReplayDeps): Promise<DrainResult> {
             pass.failure ??= { error };
           })
           .finally(() => {
-          inFlight.delete(task);
-          pass.answered++;
-        });
+            inFlight.delete(task);
+            pass.answered++;
+          });
         inFlight.add(task);
       }
     } catch (error) {
