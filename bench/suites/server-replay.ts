@@ -7,10 +7,12 @@ import { devProxy, envNumber, pairedResult, type PairedTimes } from './server-pr
 import { nodeEngine } from '../../test/client/node-engine.js';
 
 /**
- * Issue 12 item 4: a queue of project ops (per project: create, rename, rename, delete) made offline, drained by
- * the engine once the network is back, against a plain loop sending the same requests one after another with
- * fetch (bearer token, Idempotency-Key, JSON body, response read), in the order the engine sends them (lane
- * heads first: every create, then every first rename, …). Goal: the engine at least as fast.
+ * Issue 12 item 4, issue 17 item 2: a queue of project ops (per project: create, rename, rename, delete) made
+ * offline, drained by the engine once the network is back, against a plain loop sending the same requests one
+ * after another with fetch (bearer token, Idempotency-Key, JSON body, response read), in the order the engine
+ * would send them one lane at a time (lane heads first: every create, then every first rename, …). The engine
+ * replays independent lanes side by side (replayConcurrency, default 4; every project is its own lane and
+ * project ops of one org wait for nothing but earlier org member ops). Goal: the engine at least twice as fast.
  *
  * The engine's time runs from the moment the network comes back (syncNow is called at once) to the last op's
  * `applied` event (its local ack committed); the pull that follows the drain is not counted.
@@ -121,8 +123,8 @@ export async function serverReplayRows(worker: RunningWorker): Promise<BenchResu
   }
   return [
     pairedResult(`replay ${projects * OPS_PER_PROJECT} queued project ops: engine vs a plain fetch loop`, 'ms', times, (ours, baseline) => baseline / ours, {
-      text: 'ratio >= 1',
-      pass: (r) => r >= 1,
+      text: 'ratio >= 2',
+      pass: (r) => r >= 2,
     }, `requests retried after a dev-proxy 503 or other retryable answer, both sides, whole suite so far: ${devProxy.drops}`),
   ];
 }

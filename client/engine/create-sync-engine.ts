@@ -1,7 +1,7 @@
 import { orgMemberWrites, projectMemberWrites } from '../entities/members.js';
 import { projectWrites } from '../entities/projects.js';
 import type { WriteContext } from '../entities/write-context.js';
-import { EngineClosedError, ModuleLoadError, type StorageFullError } from '../errors.js';
+import { ClientValidationError, EngineClosedError, ModuleLoadError, type StorageFullError } from '../errors.js';
 import { outboxApi } from '../outbox/outbox-api.js';
 import { enqueuedCount, recoverSyncing } from '../outbox/outbox-store.js';
 import { pdfMetaIndex } from '../pdf/pdf-meta.js';
@@ -40,6 +40,9 @@ const LOAD_RETRY_MS = 5_000;
 const LOAD_RETRY_CAP_MS = 60_000;
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
+  if (options.replayConcurrency !== undefined && !(Number.isInteger(options.replayConcurrency) && options.replayConcurrency >= 1)) {
+    throw new ClientValidationError(`replayConcurrency: a whole number >= 1, got ${String(options.replayConcurrency)}`);
+  }
   const now = options.now ?? Date.now;
   const timers = options.timers ?? realTimers;
   const { userId } = options;

@@ -1,4 +1,5 @@
 import { DEFAULT_BACKOFF } from '../outbox/backoff.js';
+import { DEFAULT_REPLAY_CONCURRENCY } from '../outbox/replay-loop.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { WebSocketConstructor } from '../transport/live-socket.js';
 import { readToken } from '../transport/read-token.js';
@@ -65,6 +66,7 @@ export function startLeaderRuntime(deps: LeaderRuntimeDeps): LeaderRuntime {
     log: deps.log,
     random,
     policy: { ...DEFAULT_BACKOFF, ...options.backoff },
+    concurrency: options.replayConcurrency ?? DEFAULT_REPLAY_CONCURRENCY,
     dueAt: deps.dueAt,
     setError: deps.setError,
     // While live, the interval pulls only as a safety net, counted from the last pass that pulled everything. A

@@ -18,6 +18,8 @@ export interface CycleDeps {
   readonly now: () => number;
   readonly random: () => number;
   readonly policy: BackoffPolicy;
+  /** How many lanes the replay sends at once (the engine's `replayConcurrency`). */
+  readonly concurrency: number;
   readonly log: (event: SyncLogEvent) => void;
   /** Arms the scheduler's due-timer for the next backoff (null: nothing waits). */
   readonly dueAt: (at: number | null) => void;
@@ -47,7 +49,7 @@ export async function runCycle(deps: CycleDeps, request: CycleRequest, signal: A
   // before this one took the lead. Back to pending; its idempotency key makes the resend apply at most once.
   await recoverSyncing(db);
   if (request.wake) await wakeOfflineOps(db, now());
-  const replay = await drain({ db, http, userId, now, random: deps.random, policy: deps.policy, signal, log: deps.log });
+  const replay = await drain({ db, http, userId, now, random: deps.random, policy: deps.policy, concurrency: deps.concurrency, signal, log: deps.log });
   if (replay.state === 'paused-for-auth') return auth.pause();
   if (replay.state === 'aborted') return;
   deps.dueAt(replay.nextDueAt);

@@ -50,6 +50,13 @@ export interface SyncEngineOptions {
   readonly events?: WindowEvents | null;
   readonly logger?: (event: SyncLogEvent) => void;
   readonly backoff?: Partial<BackoffPolicy>;
+  /**
+   * How many lanes of the outbox replay at once (default 4, a whole number >= 1). Each lane still sends one op
+   * at a time, in order, and lanes of one org wait for each other where memberships depend on it (an org member
+   * op after the org's earlier project ops, a project member op after the org's earlier org member ops); 1
+   * sends one op at a time.
+   */
+  readonly replayConcurrency?: number;
   /** How often the leader pulls everything (default 60 s). */
   readonly pullIntervalMs?: number;
   /** A collection not pulled for this long makes `status.stale` true (default 5 min). */

@@ -4,6 +4,7 @@ import type { SyncDatabase } from '../storage/sync-database.js';
 import type { EntityKey, EntityTable, LocalOp, OpEffect, ShadowRow } from '../storage/rows.js';
 import { bump, tally } from '../status/counters.js';
 import { applyEffect, effectKey, entityId } from './effects.js';
+import { groupBlocker, groupOf } from './op-group.js';
 
 /**
  * The outbox's storage: every change to ops, shadows and the visible rows they produce happens in one Dexie
@@ -128,7 +129,7 @@ export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now:
     const early = effect.kind === 'put' ? null : ownState();
     const reads = Promise.all([table.get(key as never), lastOrder(db)]);
     // Fields this module does not know (added by other parts of the outbox) pass through as given.
-    const draft = { ...defined(input), id, status: 'pending', attempts: 0, nextAttemptAt: now, lastAttempt: null, error: null, createdAt: now, entity } as const;
+    const draft = { ...defined(input), ...groupOf(input), id, status: 'pending', attempts: 0, nextAttemptAt: now, lastAttempt: null, error: null, createdAt: now, entity } as const;
     const writes: Promise<unknown>[] = [];
     const guessed: LocalOp | null = hint === undefined ? null : { ...draft, order: hint + 1 };
     if (guessed) writes.push(db.ops.add(guessed));
@@ -158,35 +159,58 @@ async function isLaneHead(db: SyncDatabase, op: LocalOp): Promise<boolean> {
 }
 
 /**
- * The first op of each lane that is due, in global order. A lane whose head failed (or is in flight) sends
- * nothing. Reads the pending ops due by now through [status+nextAttemptAt], then one key per candidate's lane.
+ * The ops that may be sent now, in global order: the first op of each lane, due, that waits for no earlier op
+ * of its org (op-group.ts). A lane whose head failed (or is in flight) sends nothing. Reads the pending ops due
+ * by now through [status+nextAttemptAt], then, for the earliest due op of each lane only (no later one can be
+ * its head), one key of [lane+order] and one range of [group+groupMode+order].
  */
 export async function dueHeads(db: SyncDatabase, userId: string, now: number): Promise<LocalOp[]> {
   const due = await db.ops.where('[status+nextAttemptAt]').between(['pending', Dexie.minKey], ['pending', now], true, true).toArray();
-  const heads: LocalOp[] = [];
+  const first = new Map<string, LocalOp>();
   // Ops are only ever sent with their own user's token.
-  for (const op of due) if (op.userId === userId && (await isLaneHead(db, op))) heads.push(op);
+  for (const op of due) if (op.userId === userId && !(op.order > (first.get(op.lane)?.order ?? Infinity))) first.set(op.lane, op);
+  const heads: LocalOp[] = [];
+  for (const op of first.values()) if ((await isLaneHead(db, op)) && !(await groupBlocker(db, op))) heads.push(op);
   return heads.sort((a, b) => a.order - b.order);
 }
 
-/** The earliest time a pending lane head becomes due (for the scheduler), or null: pending ops by due time. */
+/**
+ * The earliest time a pending lane head that waits for no other lane becomes due (for the scheduler), or null:
+ * pending ops by due time. A head waiting for another lane's op is not counted: it goes once that op is
+ * answered, in the drain that answers it, and counting its (past) due time would wake the scheduler at once,
+ * over and over.
+ */
 export async function nextDueAt(db: SyncDatabase): Promise<number | null> {
   // Read in small pages: the earliest pending op is almost always a lane head, so this costs one short read, not
   // one read of the whole queue (which made every cycle O(queue) while offline).
   const PAGE = 16;
   for (let offset = 0; ; offset += PAGE) {
     const page = await db.ops.where('[status+nextAttemptAt]').between(['pending', Dexie.minKey], ['pending', Dexie.maxKey]).offset(offset).limit(PAGE).toArray();
-    for (const op of page) if (await isLaneHead(db, op)) return op.nextAttemptAt;
+    for (const op of page) if ((await isLaneHead(db, op)) && !(await groupBlocker(db, op))) return op.nextAttemptAt;
     if (page.length < PAGE) return null;
   }
 }
 
-export async function markSyncing(db: SyncDatabase, opId: string, now: number): Promise<boolean> {
+/**
+ * Pending → syncing, if the op may still go: checked again in the same transaction that marks it, so a retry
+ * or discard since dueHeads (one that makes an earlier op of its org live again) can never let it overtake.
+ * Returns the op as marked (what is sent), or null: it does not go.
+ */
+export async function markSyncing(db: SyncDatabase, opId: string, now: number): Promise<LocalOp | null> {
   return db.transaction('rw', db.ops, async () => {
     const op = await db.ops.get(opId);
-    if (!op || op.status !== 'pending') return false;
-    await db.ops.put({ ...op, status: 'syncing', lastAttempt: now });
-    return true;
+    if (!op || op.status !== 'pending' || (await groupBlocker(db, op))) return null;
+    const marked: LocalOp = { ...op, status: 'syncing', lastAttempt: now };
+    await db.ops.put(marked);
+    return marked;
+  });
+}
+
+/** Undoes markSyncing for an op that was not sent after all (its pass stopped meanwhile): exactly as it was. */
+export async function unmarkSyncing(db: SyncDatabase, opId: string, lastAttempt: LocalOp['lastAttempt']): Promise<void> {
+  await db.transaction('rw', db.ops, async () => {
+    const op = await db.ops.get(opId);
+    if (op?.status === 'syncing') await db.ops.put({ ...op, status: 'pending', lastAttempt });
   });
 }
 

@@ -33,6 +33,13 @@ export interface LocalOp extends Op {
   readonly order: number;
   /** What the op does in plain words, written when it was queued ("Rename project 'A' to 'B'"), for the UI. */
   readonly summary?: string;
+  /**
+   * The org whose memberships the op depends on, and whether it waits for every earlier live op of it
+   * (`exclusive`: org member ops) or only for the exclusive ones (`shared`: project lanes): see op-group.ts.
+   * Optional only in the type: enqueueOp records both, the v4 upgrade filled them into older ops.
+   */
+  readonly group?: string;
+  readonly groupMode?: 'shared' | 'exclusive';
   /** Consecutive sends that got no answer at all (offline): they grow the wait, never the attempt count. */
   readonly offlineWaits?: number;
   /**

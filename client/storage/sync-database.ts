@@ -12,6 +12,7 @@ import type {
   ShadowRow,
   SyncStateRow,
 } from './rows.js';
+import { groupOf } from '../outbox/op-group.js';
 
 /**
  * The per-user IndexedDB database. Versions are forward-only (the app has no legacy data): each version
@@ -59,18 +60,32 @@ export class SyncDatabase extends Dexie {
     // v3: a lane's head is the first of [lane+order], so finding due heads reads the due ops and one key per
     // lane instead of every op.
     this.version(3).stores({ ops: 'id, order, lane, status, entity, [status+nextAttemptAt], [lane+order]' });
-    // v4: an op's order is its enqueue number, so the `enqueued` counter is derived from it and an enqueue
-    // writes neither an order row nor a counter (outbox-store.ts). Queued ops are renumbered by one shift (their
-    // relative order kept) so the last queued order equals the stored `enqueued` count, which becomes the floor,
-    // and the v1-v3 order row goes. Shadows of rows created offline (row null) stay valid: null is what a
-    // missing shadow means now.
-    this.version(4).upgrade(async (tx) => {
-      const enqueued = ((await tx.table('counters').get('enqueued')) as CounterRow | undefined)?.value ?? 0;
-      const order = ((await tx.table('meta').get('opOrder')) as MetaRow | undefined)?.value;
-      const shift = enqueued - (typeof order === 'number' ? order : 0);
-      if (shift !== 0) await tx.table('ops').toCollection().modify((op: { order: number }) => void (op.order += shift));
-      await tx.table('meta').delete('opOrder');
-    });
+    // v4, two changes in one upgrade:
+    // - an op's order is its enqueue number, so the `enqueued` counter is derived from it and an enqueue writes
+    //   neither an order row nor a counter (outbox-store.ts). Queued ops are renumbered by one shift (their
+    //   relative order kept) so the last queued order equals the stored `enqueued` count, which becomes the
+    //   floor, and the v1-v3 order row goes. Shadows of rows created offline (row null) stay valid: null is what
+    //   a missing shadow means now;
+    // - lanes of one org order each other (outbox/op-group.ts): each op records its org and whether it is
+    //   exclusive in it, and a head finds what it waits for in [group+groupMode+order]. Queued ops get both from
+    //   their lane and path.
+    this.version(4)
+      .stores({ ops: 'id, order, lane, status, entity, [status+nextAttemptAt], [lane+order], [group+groupMode+order]' })
+      .upgrade(async (tx) => {
+        const enqueued = ((await tx.table('counters').get('enqueued')) as CounterRow | undefined)?.value ?? 0;
+        const order = ((await tx.table('meta').get('opOrder')) as MetaRow | undefined)?.value;
+        const shift = enqueued - (typeof order === 'number' ? order : 0);
+        await tx
+          .table('ops')
+          .toCollection()
+          .modify((op: { order: number; lane?: string; path?: string; group?: string; groupMode?: string }) => {
+            op.order += shift;
+            const { group, groupMode } = groupOf({ lane: op.lane ?? '', path: op.path ?? '' });
+            op.group = group;
+            op.groupMode = groupMode;
+          });
+        await tx.table('meta').delete('opOrder');
+      });
   }
 }
 

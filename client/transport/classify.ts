@@ -5,8 +5,10 @@ import type { SendOutcome } from './http-client.js';
  * How the outbox should treat one attempt's outcome:
  *
  *   2xx, and 404 on a DELETE (already gone) .......... success
- *   timeout, 5xx, 408, 429,
- *   409 IDEMPOTENCY_IN_PROGRESS ........................ retry (backoff; Retry-After honoured; attempt spent)
+ *   timeout, 5xx, 408, 429 ............................. retry (backoff; Retry-After honoured; attempt spent)
+ *   409 IDEMPOTENCY_IN_PROGRESS ........................ retry, keyHeld: as above, but never the op's last
+ *                                                        attempt (the server holds the key for a request that
+ *                                                        may still commit, or crashed: up to its 60 s lock)
  *   network error (no answer at all) ................... offline (backoff, no attempt spent: a day offline
  *                                                        must not fail the queue)
  *   401, or no token at all ............................ auth (pause the queue, spend no attempt)
@@ -15,7 +17,13 @@ import type { SendOutcome } from './http-client.js';
  */
 export type Classified =
   | { readonly type: 'success'; readonly status: number; readonly body: unknown; readonly replayed: boolean }
-  | { readonly type: 'retry'; readonly reason: string; readonly retryAfterMs: number | null }
+  | {
+      readonly type: 'retry';
+      readonly reason: string;
+      readonly retryAfterMs: number | null;
+      /** 409 IDEMPOTENCY_IN_PROGRESS: no verdict on the op yet, so giving up on it now would be wrong. */
+      readonly keyHeld?: true;
+    }
   /** No answer at all: the device is offline. Retried with backoff, but never counted against the op. */
   | { readonly type: 'offline'; readonly reason: string }
   | { readonly type: 'auth' }
@@ -52,7 +60,8 @@ export function classify(outcome: SendOutcome, method: string, now: number): Cla
   if (status === 401) return { type: 'auth' };
   if (status === 404 && method === 'DELETE') return { type: 'success', status, body: null, replayed: false };
   if (status >= 500 || status === 408 || status === 429 || code === 'IDEMPOTENCY_IN_PROGRESS') {
-    return { type: 'retry', reason: `${status} ${code}`, retryAfterMs: parseRetryAfter(headers.get('Retry-After'), now) };
+    const retryAfterMs = parseRetryAfter(headers.get('Retry-After'), now);
+    return { type: 'retry', reason: `${status} ${code}`, retryAfterMs, ...(code === 'IDEMPOTENCY_IN_PROGRESS' && status === 409 ? { keyHeld: true as const } : {}) };
   }
   return {
     type: 'permanent',

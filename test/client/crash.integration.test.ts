@@ -33,7 +33,12 @@ async function restartWorker(): Promise<void> {
   restarted.push(worker);
 }
 
-/** One tab of `account`'s app: engines of the same `app` share one IndexedDB database (same name, same factory). */
+/**
+ * One tab of `account`'s app: engines of the same `app` share one IndexedDB database (same name, same factory).
+ * Replaying one lane at a time: these scenarios place the crash by counting writes in the order such a replay
+ * sends them (k answered, then the next one dies). Crashes with several lanes in flight are the outbox model's
+ * (Crash with 2 and 4 lanes) and replay-concurrency.test.ts's.
+ */
 function tab(account: TestAccount, app: string, fetch: typeof globalThis.fetch, extra: Partial<SyncEngineOptions> = {}): SyncEngine {
   return createSyncEngine({
     baseUrl: original.baseUrl,
@@ -44,6 +49,7 @@ function tab(account: TestAccount, app: string, fetch: typeof globalThis.fetch, 
     appName: app,
     backoff: { baseMs: 1, capMs: 5, maxAttempts: 8 },
     random: () => 0,
+    replayConcurrency: 1,
     ...extra,
   });
 }

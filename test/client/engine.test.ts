@@ -338,12 +338,19 @@ describe('storage', () => {
     v1.version(1).stores({ ops: 'id, order, lane, status, entity' });
     await v1.open();
     await v1.table('ops').put({ id: 'op-1', order: 1, lane: 'l', status: 'pending', entity: 'e' });
+    await v1.table('ops').put({ id: 'op-2', order: 2, lane: 'project:p', path: '/api/orgs/o1/projects/p', status: 'pending', entity: 'projects:p' });
+    await v1.table('ops').put({ id: 'op-3', order: 3, lane: 'org:o1', path: '/api/orgs/o1/members/u', status: 'pending', entity: 'orgMembers:o1:u' });
     v1.close();
     const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
     await db.open();
     expect(db.verno).toBe(4);
     expect(await db.ops.get('op-1')).toMatchObject({ nextAttemptAt: 0 });
-    expect(await db.ops.where('[status+nextAttemptAt]').equals(['pending', 0]).count()).toBe(1);
+    // v4: the org group each op orders against, from its lane and path (a path naming no org: its own lane).
+    expect(await db.ops.get('op-1')).toMatchObject({ group: 'lane:l', groupMode: 'exclusive' });
+    expect(await db.ops.get('op-2')).toMatchObject({ group: 'o1', groupMode: 'shared' });
+    expect(await db.ops.get('op-3')).toMatchObject({ group: 'o1', groupMode: 'exclusive' });
+    expect(await db.ops.where('[group+groupMode+order]').between(['o1', 'exclusive', 0], ['o1', 'exclusive', 10]).primaryKeys()).toEqual(['op-3']);
+    expect(await db.ops.where('[status+nextAttemptAt]').equals(['pending', 0]).count()).toBe(3);
     expect(await db.ops.where('[lane+order]').equals(['l', 1]).count()).toBe(1);
     db.close();
   });

@@ -24,8 +24,27 @@ export interface ServerProject {
   deletedAt: number | null;
 }
 
+/** An org or project membership (`scope` is the org id or the project id). */
+export interface ServerMember {
+  scope: string;
+  orgId: string;
+  userId: string;
+  role: string;
+  version: number;
+  deletedAt: number | null;
+}
+
 export class FakeServer {
   readonly projects = new Map<string, ServerProject>();
+  /** `${orgId}:${userId}` → org membership; `${projectId}:${userId}` → project membership, as the Worker keeps them. */
+  readonly orgMembers = new Map<string, ServerMember>();
+  readonly projectMembers = new Map<string, ServerMember>();
+  /**
+   * Idempotency keys of mutating requests as they arrived and as they were answered (a committed answer the
+   * 'drop-response' fault then loses counts as answered: the server decided), in order.
+   */
+  readonly arrivals: string[] = [];
+  readonly answered: string[] = [];
   /** Idempotency-Key → stored response (only for completed requests, like the Worker). */
   readonly records = new Map<string, { fingerprint: string; status: number; body: unknown }>();
   /** Every effect applied, in order, by Idempotency-Key: a key appearing twice is a double apply. */
@@ -52,6 +71,7 @@ export class FakeServer {
     if (fault === 'transient') return json(503, error('INTERNAL', 500));
     if (fault === 'in-progress') return json(409, error('IDEMPOTENCY_IN_PROGRESS', 409), { 'Retry-After': '1' });
     const key = request.headers.get('idempotency-key');
+    if (key) this.arrivals.push(key);
     const bodyText = request.method === 'GET' || request.method === 'DELETE' ? '' : await request.text();
     const url = new URL(request.url);
     const fingerprint = `${request.method} ${url.pathname}\n${bodyText}`;
@@ -69,6 +89,7 @@ export class FakeServer {
     }
     const [status, body] = this.handle(request.method, url.pathname, bodyText ? JSON.parse(bodyText) : undefined, key);
     if (key && status < 500) this.records.set(key, { fingerprint, status, body });
+    if (key) this.answered.push(key);
     if (fault === 'revoke-after-commit' && this.revocable !== null) {
       this.revokedOrgs.add(this.revocable);
       await this.onRevoke(this.revocable);
@@ -86,6 +107,8 @@ export class FakeServer {
   private handle(method: string, path: string, body: any, key: string | null): [number, unknown] {
     if (method === 'GET' && path === '/api/me') return [200, { user: { id: this.userId, email: 'u@example.com', name: 'U' }, serverTime: this.clock() }];
     if (method === 'GET') return [200, { items: [], nextCursor: 'c0', hasMore: false, serverTime: this.clock() }];
+    const members = /^\/api\/orgs\/([^/]+)(?:\/projects\/([^/]+))?\/members(?:\/([^/]+))?$/.exec(path);
+    if (members) return this.handleMember(method, members[1]!, members[2], members[3], body, key);
     const match = /^\/api\/orgs\/([^/]+)\/projects(?:\/([^/]+))?$/.exec(path);
     if (!match) return [404, error('NOT_FOUND', 404)];
     const [, orgId, projectId] = match as unknown as [string, string, string | undefined];
@@ -115,6 +138,45 @@ export class FakeServer {
     return [404, error('NOT_FOUND', 404)];
   }
 
+  /**
+   * Memberships as the Worker rules them: a project member must be a member of the project's org, and removing
+   * an org member removes them from every project of the org.
+   */
+  private handleMember(method: string, orgId: string, projectId: string | undefined, userId: string | undefined, body: any, key: string | null): [number, unknown] {
+    if (this.revokedOrgs.has(orgId)) return [404, error('ORG_NOT_FOUND', 404)];
+    const at = ++this.now;
+    const table = projectId ? this.projectMembers : this.orgMembers;
+    if (projectId) {
+      const project = this.projects.get(projectId);
+      if (!project || project.deletedAt !== null || project.orgId !== orgId) return [404, error('PROJECT_NOT_FOUND', 404)];
+    }
+    const scope = projectId ?? orgId;
+    if (method === 'POST' && !userId) {
+      const target = body.userId as string;
+      if (projectId && this.orgMembers.get(`${orgId}:${target}`)?.deletedAt !== null) return [404, error('MEMBER_NOT_FOUND', 404)];
+      const existing = table.get(`${scope}:${target}`);
+      if (existing && existing.deletedAt === null) return [409, error('ALREADY_MEMBER', 409)];
+      const row: ServerMember = { scope, orgId, userId: target, role: body.role, version: (existing?.version ?? 0) + 1, deletedAt: null };
+      table.set(`${scope}:${target}`, row);
+      this.effects.push(key ?? '');
+      return [201, memberWire(row, at)];
+    }
+    const row = userId ? table.get(`${scope}:${userId}`) : undefined;
+    if (!row || row.deletedAt !== null) return [404, error('MEMBER_NOT_FOUND', 404)];
+    if (method === 'DELETE') {
+      row.deletedAt = at;
+      row.version++;
+      if (!projectId) {
+        for (const member of this.projectMembers.values()) {
+          if (member.orgId === orgId && member.userId === row.userId && member.deletedAt === null) Object.assign(member, { deletedAt: at, version: member.version + 1 });
+        }
+      }
+      this.effects.push(key ?? '');
+      return [200, memberWire(row, at)];
+    }
+    return [404, error('NOT_FOUND', 404)];
+  }
+
   alive(): ServerProject[] {
     return [...this.projects.values()].filter((p) => p.deletedAt === null);
   }
@@ -122,6 +184,11 @@ export class FakeServer {
 
 function wire(row: ServerProject, at: number) {
   return { ...row, createdBy: 'user-1', createdAt: at, updatedAt: at };
+}
+
+function memberWire(row: ServerMember, at: number) {
+  const { scope, ...rest } = row;
+  return { ...rest, ...(scope === row.orgId ? {} : { projectId: scope }), email: `${row.userId}@example.com`, name: row.userId, createdAt: at, updatedAt: at };
 }
 
 function error(code: string, statusCode: number) {
