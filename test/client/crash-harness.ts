@@ -9,7 +9,10 @@ import type { LockManagerLike } from '../../client/tabs/locks.js';
 export type CrashPoint = 'before-send' | 'after-commit';
 
 export interface PlannedCrash {
-  /** Writes (requests with an Idempotency-Key, or any non-GET) answered normally before the crash. */
+  /**
+   * Writes (non-GET requests) sent before the one the crash lands in: with one lane at a time each was answered
+   * before the next left; with lanes side by side some may still be on the wire when it lands.
+   */
   readonly afterWrites: number;
   readonly point: CrashPoint;
   /** What dies: close the engine, abandon its database, kill the Worker... Not awaited by the fetch. */
@@ -34,6 +37,8 @@ export class CrashFetch {
   plan: PlannedCrash | null = null;
   crashed = false;
   writes = 0;
+  /** Writes sent so far (the crash point counts these). */
+  sent = 0;
   readonly log: WireEntry[] = [];
 
   readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -42,7 +47,7 @@ export class CrashFetch {
     if (this.crashed) throw new TypeError('Failed to fetch');
     const plan = this.plan;
     const isWrite = request.method !== 'GET';
-    if (plan && isWrite && this.writes === plan.afterWrites) {
+    if (plan && isWrite && this.sent === plan.afterWrites) {
       this.crashed = true;
       this.plan = null;
       if (plan.point === 'after-commit') {
@@ -56,6 +61,7 @@ export class CrashFetch {
       throw request.signal.aborted ? new DOMException('The operation was aborted.', 'AbortError') : new TypeError('Failed to fetch');
     }
     this.log.push(entry);
+    if (isWrite) this.sent++;
     const response = await fetch(request);
     if (isWrite) this.writes++;
     entry.status = response.status;
