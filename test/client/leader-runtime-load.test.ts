@@ -1,9 +1,8 @@
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSyncEngine, ModuleLoadError, type SyncLogEvent } from '../../client/index.js';
 import { loadLeaderRuntime } from '../../client/engine/load-leader-runtime.js';
-import { noLocks } from '../../client/tabs/locks.js';
 import { FakeServer } from './fake-server.js';
+import { nodeEngine } from './node-engine.js';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
 /** The module the engine imports on demand once its tab leads (an app's bundler makes it a separate chunk). */
@@ -36,12 +35,7 @@ describe('the leader runtime, loaded on demand', () => {
         sent.push(input instanceof Request ? input.url : String(input));
         return server.fetch(input, init);
       },
-      indexedDB,
-      IDBKeyRange,
-      locks: noLocks,
-      channel: null,
-      events: null,
-      WebSocket: null,
+      ...nodeEngine,
       appName: 'leader-runtime-load',
       logger: (event) => events.push(event),
     });
@@ -82,12 +76,7 @@ describe('the leader runtime, loaded on demand', () => {
       userId: 'user-1',
       getToken: () => server.validToken,
       fetch: server.fetch,
-      indexedDB,
-      IDBKeyRange,
-      locks: noLocks,
-      channel: null,
-      events: null,
-      WebSocket: null,
+      ...nodeEngine,
       timers,
       appName: 'leader-runtime-retry',
     });
