@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createSyncEngine, type Timers } from '../../client/index.js';
+import { createSyncEngine } from '../../client/index.js';
 import { FakeServer } from './fake-server.js';
-import { nodeEngine } from './node-engine.js';
+import { frozenTimers, nodeEngine } from './node-engine.js';
 
 /**
  * Discard lane (issue 17 item 5): a failed op and the ops queued behind it in its lane go in one action, rolled
@@ -10,8 +10,6 @@ import { nodeEngine } from './node-engine.js';
  */
 const ORG = '11111111-1111-4111-8111-111111111111';
 
-/** Timers that never fire: only the engine's own reactions send anything. */
-const frozen: Timers = { setTimeout: () => 0, clearTimeout: () => {}, setInterval: () => 0, clearInterval: () => {} };
 
 describe('discarding a lane', () => {
   it('drops the failed head and the ops behind it, rolls their rows back, counts each, and leaves other lanes alone', async () => {
@@ -23,7 +21,7 @@ describe('discarding a lane', () => {
       fetch: server.fetch,
       ...nodeEngine,
       appName: `discard-lane-${Math.random()}`,
-      timers: frozen,
+      timers: frozenTimers,
       pullIntervalMs: 3_600_000,
     });
     await engine.start();
@@ -82,7 +80,7 @@ describe('discarding a lane', () => {
       },
       ...nodeEngine,
       appName: `discard-lane-syncing-${Math.random()}`,
-      timers: frozen,
+      timers: frozenTimers,
       pullIntervalMs: 3_600_000,
     });
     await engine.start();

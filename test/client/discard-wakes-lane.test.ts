@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createSyncEngine, type Timers } from '../../client/index.js';
+import { createSyncEngine } from '../../client/index.js';
 import { FakeServer } from './fake-server.js';
-import { nodeEngine } from './node-engine.js';
+import { frozenTimers, nodeEngine } from './node-engine.js';
 
 /**
  * A failed op holds its lane until the user retries or discards it. Discarding it frees the lane, and the ops
@@ -11,8 +11,6 @@ import { nodeEngine } from './node-engine.js';
  */
 const ORG = '11111111-1111-4111-8111-111111111111';
 
-/** Timers that never fire: nothing but the engine's own reaction to the discard may send the next op. */
-const frozen: Timers = { setTimeout: () => 0, clearTimeout: () => {}, setInterval: () => 0, clearInterval: () => {} };
 
 describe('discarding a failed lane head', () => {
   it('sends the ops queued behind it without any other trigger', async () => {
@@ -24,7 +22,7 @@ describe('discarding a failed lane head', () => {
       fetch: server.fetch,
       ...nodeEngine,
       appName: `discard-wakes-${Math.random()}`,
-      timers: frozen,
+      timers: frozenTimers,
       pullIntervalMs: 3_600_000,
     });
     await engine.start();

@@ -1,4 +1,5 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import type { Timers } from '../../client/index.js';
 import { noLocks } from '../../client/tabs/locks.js';
 
 /**
@@ -7,3 +8,6 @@ import { noLocks } from '../../client/tabs/locks.js';
  * into createSyncEngine's options and override what a test needs (a test of live pokes injects `WebSocket`).
  */
 export const nodeEngine = { indexedDB, IDBKeyRange, locks: noLocks, channel: null, events: null, WebSocket: null } as const;
+
+/** Timers that never fire: only the engine's own reactions (a write, syncNow) send anything. */
+export const frozenTimers: Timers = { setTimeout: () => 0, clearTimeout: () => {}, setInterval: () => 0, clearInterval: () => {} };

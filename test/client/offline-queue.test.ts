@@ -1,13 +1,11 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { createSyncEngine, type Timers } from '../../client/index.js';
+import { createSyncEngine } from '../../client/index.js';
 import { noLocks } from '../../client/tabs/locks.js';
+import { frozenTimers } from './node-engine.js';
 import { FakeServer } from './fake-server.js';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
-
-/** Time stands still and timers never fire: backoff waits stay waiting, so only triggers send. */
-const frozen: Timers = { setTimeout: () => 0, clearTimeout: () => {}, setInterval: () => 0, clearInterval: () => {} };
 
 describe('writes queued offline', () => {
   it('a write while offline sends only its own op, not every waiting one; the first answer from the server wakes the rest', async () => {
@@ -22,7 +20,7 @@ describe('writes queued offline', () => {
     };
     const engine = createSyncEngine({
       baseUrl: 'http://server.test', userId: 'user-1', getToken: () => server.validToken, fetch, indexedDB, IDBKeyRange,
-      locks: noLocks, channel: null, events: null, appName: 'offline-queue', timers: frozen, now: () => 1_800_000_000_000, pullIntervalMs: 3_600_000,
+      locks: noLocks, channel: null, events: null, appName: 'offline-queue', timers: frozenTimers, now: () => 1_800_000_000_000, pullIntervalMs: 3_600_000,
     });
     await engine.start();
     await engine.syncNow();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ClientValidationError, createSyncEngine, type Timers } from '../../client/index.js';
+import { ClientValidationError, createSyncEngine } from '../../client/index.js';
 import { FakeServer } from './fake-server.js';
-import { nodeEngine } from './node-engine.js';
+import { frozenTimers, nodeEngine } from './node-engine.js';
 
 /**
  * Issue 17 item 2: lanes that wait for no other lane replay side by side, up to `replayConcurrency` at once
@@ -10,8 +10,6 @@ import { nodeEngine } from './node-engine.js';
 const ORG = '11111111-1111-4111-8111-111111111111';
 let apps = 0;
 
-/** Timers that never fire: only the test's own triggers run cycles. */
-const frozen: Timers = { setTimeout: () => 0, clearTimeout: () => {}, setInterval: () => 0, clearInterval: () => {} };
 
 /**
  * A network in front of the fake server that holds each mutating request `delayMs` before answering (or, with
@@ -72,7 +70,7 @@ function engineOn(server: FakeServer, net: ReturnType<typeof slowNetwork>, repla
     fetch: net.fetch,
     ...nodeEngine,
     appName: `replay-concurrency-${apps++}`,
-    timers: frozen,
+    timers: frozenTimers,
     pullIntervalMs: 3_600_000,
     ...(replayConcurrency !== undefined ? { replayConcurrency } : {}),
   });
