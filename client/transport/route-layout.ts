@@ -52,14 +52,6 @@ export interface ResolvedRouteLayout {
 /** The prefix of every canonical path: what ops store and the engine's modules build. */
 export const CANONICAL_BASE = '/api';
 
-/** A path segment: RFC 3986 pchars, percent-escapes well formed. */
-const SEGMENT = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+$/;
-const PLACEHOLDER = /:([A-Za-z][A-Za-z0-9]*)/g;
-
-function placeholders(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
-}
-
 const DEFAULT_ROUTES: { readonly [K in RouteName]: string } = {
   me: '/me',
   live: '/live',
@@ -72,123 +64,84 @@ const DEFAULT_ROUTES: { readonly [K in RouteName]: string } = {
   orgSettings: '/orgs/:orgId/settings',
 };
 const ROUTE_NAMES = Object.keys(DEFAULT_ROUTES) as RouteName[];
-const eachRoute = <T>(of: (name: RouteName) => T) => Object.fromEntries(ROUTE_NAMES.map((name) => [name, of(name)])) as unknown as Record<RouteName, T>;
-const PARAMS_OF = eachRoute((name) => placeholders(DEFAULT_ROUTES[name]));
 
-/** Ids a function route is tried with when the layout is built: distinct, and shaped like the real ones (uuids). */
+const PLACEHOLDER = /:([A-Za-z]\w*)/g;
+const idsOf = (template: string) => [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+/**
+ * A plain absolute path: `/`-led segments of RFC 3986 pchars (percent-escapes well formed), none empty, none a
+ * dot segment. So no query or fragment: the engine appends its own query (`?cursor=&limit=`, `?scope=`).
+ */
+const PATH = /^(?:\/(?!\.\.?(?:\/|$))(?:[\w\-.~!$&'()*+,;=:@]|%[\dA-Fa-f]{2})+)+$/;
+const isPath = (path: unknown): path is string => typeof path === 'string' && PATH.test(path);
+const PLAIN = 'is not a plain path (a leading "/", no query, fragment, empty or dot segment)';
+/** Ids a route is tried with when the layout is built: distinct, and shaped like the real ones (uuids). */
 const PROBE: Record<string, string> = { orgId: '00000000-0000-4000-8000-00000000000a', projectId: '00000000-0000-4000-8000-00000000000b' };
 
-/** Why `path` is not a plain absolute path (to follow the path itself), or null when it is one. */
-function pathProblem(path: unknown): string | null {
-  if (typeof path !== 'string') return 'is not a string';
-  if (!path.startsWith('/')) return 'does not start with "/"';
-  for (const segment of path.slice(1).split('/')) {
-    if (segment === '') return 'has an empty segment';
-    if (segment === '.' || segment === '..') return 'has a dot segment';
-    if (!SEGMENT.test(segment)) return 'holds a character a path may not (a query, a fragment, a space, …)';
-  }
-  return null;
-}
+type Render = (ids: Record<string, string>) => string;
 
-const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : `a ${typeof value}`);
-
-type Render = (params: Record<string, string>) => string;
-
-/** A route as given, checked, as a function from ids to its path under the base. */
+/**
+ * A route as given, checked by rendering it with the probe ids: a path, naming each id of the route. A function
+ * is checked again on every call (it may answer well for the probe and not for a real id): a bad path is a bug
+ * of the app's layout, not a network failure, so it throws and the cycle fails with it, unsent.
+ */
 function compileRoute(name: RouteName, route: unknown): Render {
-  const params = PARAMS_OF[name];
-  const refuse = (why: string) => new ClientValidationError(`routes.${name}: ${why}`);
+  const ids = idsOf(DEFAULT_ROUTES[name]);
+  const fail = (why: string): never => {
+    throw new ClientValidationError(`routes.${name}: ${why}`);
+  };
+  let render: (ids: Record<string, string>) => unknown;
   if (typeof route === 'string') {
-    const named = placeholders(route);
-    const foreign = named.find((p) => !params.includes(p));
-    if (foreign) throw refuse(`:${foreign} is not an id of this route (it has ${params.length > 0 ? params.map((p) => `:${p}`).join(', ') : 'none'})`);
-    const missing = params.find((p) => !named.includes(p));
-    if (missing) throw refuse(`the template must name :${missing}`);
-    const render: Render = (values) => route.replace(PLACEHOLDER, (_, p: string) => values[p]!);
-    const problem = pathProblem(render(PROBE));
-    if (problem) throw refuse(`${JSON.stringify(route)} ${problem}`);
-    return render;
+    if (idsOf(route).some((id) => !ids.includes(id))) fail(`${JSON.stringify(route)} names an id this route does not have (${ids.join(', ') || 'none'})`);
+    render = (values) => route.replace(PLACEHOLDER, (_, id: string) => values[id]!);
+  } else if (typeof route === 'function') render = route as Render;
+  else return fail(`a path template or a function, got ${JSON.stringify(route)}`);
+  const probe = Object.fromEntries(ids.map((id) => [id, PROBE[id]!]));
+  let path: unknown;
+  try {
+    path = render(probe);
+  } catch (error) {
+    fail(`threw for ${JSON.stringify(probe)}: ${String(error)}`);
   }
-  if (typeof route === 'function') {
-    const call = route as (params: Record<string, string>) => unknown;
-    const probe = Object.fromEntries(params.map((p) => [p, PROBE[p]!]));
-    let probed: unknown;
-    try {
-      probed = call(probe);
-    } catch (error) {
-      throw refuse(`the function threw for ${JSON.stringify(probe)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const problem = pathProblem(probed);
-    if (problem) throw refuse(`the function returned ${shown(probed)}, which ${problem}`);
-    const missing = params.find((p) => !(probed as string).includes(probe[p]!));
-    if (missing) throw refuse(`the function's path must contain the ${missing} it is given`);
-    // Checked on every call too: a function may answer well for the probe and not for a real id. A bad path
-    // is a bug of the app's layout, not a network failure: it throws, and the cycle fails with it, unsent.
-    return (values) => {
-      const path = call(values);
-      const bad = pathProblem(path);
-      if (bad) throw refuse(`the function returned ${shown(path)} for ${JSON.stringify(values)}, which ${bad}`);
-      return path as string;
-    };
-  }
-  throw refuse(`a path template or a function, got ${route === null ? 'null' : typeof route}`);
-}
-
-function compileBase(basePath: unknown): string {
-  if (basePath === undefined) return CANONICAL_BASE;
-  if (basePath === '/') return '';
-  const trimmed = typeof basePath === 'string' ? basePath.replace(/\/+$/, '') : basePath;
-  const problem = pathProblem(trimmed);
-  if (problem) throw new ClientValidationError(`routes.basePath: ${shown(basePath)} ${problem}`);
-  return trimmed as string;
-}
-
-/** A canonical path split into its route, the ids it names, an item segment below it, and its query. */
-interface CanonicalMatch {
-  readonly name: RouteName;
-  readonly params: Record<string, string>;
-  readonly item: string | null;
-}
-
-const CANONICAL_SEGMENTS = ROUTE_NAMES.map((name) => ({ name, segments: DEFAULT_ROUTES[name].slice(1).split('/') }));
-
-function matchCanonical(segments: readonly string[]): CanonicalMatch | null {
-  // An exact route first (`/orgs/o/settings` is org settings, not an item of something), then an item one below.
-  for (const withItem of [false, true]) {
-    for (const { name, segments: template } of CANONICAL_SEGMENTS) {
-      if (segments.length !== template.length + (withItem ? 1 : 0)) continue;
-      const params: Record<string, string> = {};
-      if (!template.every((t, i) => (t.startsWith(':') ? (params[t.slice(1)] = segments[i]!) !== '' : t === segments[i]))) continue;
-      return { name, params, item: withItem ? segments[segments.length - 1]! : null };
-    }
-  }
-  return null;
+  if (!isPath(path)) fail(`${JSON.stringify(path)} ${PLAIN}`);
+  const missing = ids.find((id) => !(path as string).includes(probe[id]!));
+  if (missing) fail(`the path must name the route's ${missing}`);
+  if (typeof route === 'string') return render as Render;
+  return (values) => {
+    const real = render(values);
+    return isPath(real) ? real : fail(`${JSON.stringify(real)} for ${JSON.stringify(values)} ${PLAIN}`);
+  };
 }
 
 /**
  * Validates a layout (ClientValidationError naming the route at fault) and returns its mapping. Ids travel as
- * they appear in the canonical path (already path-safe there), unencoded again. A canonical path that names no
- * route of the table (none the engine sends today) keeps its tail under the base.
+ * they appear in the canonical path (already path-safe there), not encoded again. A canonical path that names
+ * no route of the table (none the engine sends today) keeps its tail under the base.
  */
 export function resolveRouteLayout(layout: RouteLayout | undefined): ResolvedRouteLayout {
-  if (layout !== undefined && (layout === null || typeof layout !== 'object' || Array.isArray(layout))) {
-    throw new ClientValidationError(`routes: an object of a basePath and routes, got ${layout === null ? 'null' : typeof layout}`);
-  }
-  const given = (layout ?? {}) as Record<string, unknown>;
-  const stray = Object.keys(given).find((key) => key !== 'basePath' && !(ROUTE_NAMES as string[]).includes(key));
-  if (stray) throw new ClientValidationError(`routes.${stray}: no such route (routes are basePath, ${ROUTE_NAMES.join(', ')})`);
-  const base = compileBase(given.basePath);
-  const render = eachRoute((name) => compileRoute(name, given[name] === undefined ? DEFAULT_ROUTES[name] : given[name]));
+  const given = (layout === undefined ? {} : layout) as Record<string, unknown>;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new ClientValidationError(`routes: an object, got ${JSON.stringify(layout)}`);
+  for (const key in given) if (key !== 'basePath' && !(key in DEFAULT_ROUTES)) throw new ClientValidationError(`routes.${key}: no such route (${ROUTE_NAMES.join(', ')})`);
+  // A trailing slash on the base is dropped: `/v2/sync/` is `/v2/sync`, and `/` is the root of baseUrl.
+  const basePath = given.basePath ?? CANONICAL_BASE;
+  const base = typeof basePath === 'string' ? basePath.replace(/\/+$/, '') : basePath;
+  if (base !== '' && !isPath(base)) throw new ClientValidationError(`routes.basePath: ${JSON.stringify(basePath)} ${PLAIN}`);
+  const routes = ROUTE_NAMES.map((name) => [compileRoute(name, given[name] === undefined ? DEFAULT_ROUTES[name] : given[name]), DEFAULT_ROUTES[name].split('/')] as const);
   return {
     pathOf(canonical) {
-      const at = canonical.indexOf('?');
-      const path = at < 0 ? canonical : canonical.slice(0, at);
-      const query = at < 0 ? '' : canonical.slice(at);
-      if (path !== CANONICAL_BASE && !path.startsWith(`${CANONICAL_BASE}/`)) throw new ClientValidationError(`not a canonical path: ${JSON.stringify(canonical)}`);
+      const [path = '', query] = canonical.split(/(?=\?)/, 2) as [string, string?];
+      if (!path.startsWith(`${CANONICAL_BASE}/`)) throw new ClientValidationError(`not a canonical path: ${canonical}`);
       const tail = path.slice(CANONICAL_BASE.length);
-      const match = matchCanonical(tail.slice(1).split('/'));
-      if (!match) return `${base}${tail}${query}`;
-      return `${base}${render[match.name](match.params)}${match.item === null ? '' : `/${match.item}`}${query}`;
+      const segments = tail.split('/');
+      // An exact route first (`/orgs/o/settings` is org settings, not an item of something), then an item one below.
+      for (const item of [0, 1]) {
+        for (const [render, template] of routes) {
+          const ids: Record<string, string> = {};
+          if (segments.length === template.length + item && template.every((t, i) => (t[0] === ':' ? (ids[t.slice(1)] = segments[i]!) : t === segments[i]))) {
+            return `${base}${render(ids)}${item ? `/${segments[template.length]}` : ''}${query ?? ''}`;
+          }
+        }
+      }
+      return `${base}${tail}${query ?? ''}`;
     },
   };
 }

@@ -184,21 +184,24 @@ describe('route layout', () => {
 
   it('refuses a malformed layout with a typed error naming the route', () => {
     const bad: [unknown, RegExp][] = [
-      ['/v2', /^routes: /],
-      [{ basePath: 'v2/sync' }, /^routes\.basePath: "v2\/sync" does not start with "\/"/],
-      [{ basePath: '/v2//sync' }, /^routes\.basePath: .* empty segment/],
-      [{ basePath: '/v2?x=1' }, /^routes\.basePath: .*\(a query/],
+      ['/v2', /^routes: an object, got "\/v2"/],
+      [null, /^routes: an object, got null/],
+      [{ basePath: 'v2/sync' }, /^routes\.basePath: "v2\/sync" is not a plain path/],
+      [{ basePath: '/v2//sync' }, /^routes\.basePath: "\/v2\/\/sync" is not a plain path/],
+      [{ basePath: '/v2?x=1' }, /^routes\.basePath: .* is not a plain path/],
+      [{ basePath: '/v2/../api' }, /^routes\.basePath: .* is not a plain path/],
       [{ project: '/studies' }, /^routes\.project: no such route/],
-      [{ projects: '/workspaces/studies' }, /^routes\.projects: the template must name :orgId/],
-      [{ projects: '/workspaces/:orgId/:teamId' }, /^routes\.projects: :teamId is not an id of this route/],
-      [{ projects: 'workspaces/:orgId' }, /^routes\.projects: .* does not start with "\/"/],
-      [{ projects: '/workspaces/:orgId/studies#x' }, /^routes\.projects: .*a fragment/],
+      [{ projects: '/workspaces/studies' }, /^routes\.projects: the path must name the route's orgId/],
+      [{ projects: '/workspaces/:orgId/:teamId' }, /^routes\.projects: "\/workspaces\/:orgId\/:teamId" names an id this route does not have \(orgId\)/],
+      [{ projects: 'workspaces/:orgId' }, /^routes\.projects: "workspaces\/.*" is not a plain path/],
+      [{ projects: '/workspaces/:orgId/studies#x' }, /^routes\.projects: .* is not a plain path/],
+      [{ projects: '/workspaces/:orgId/my studies' }, /^routes\.projects: .* is not a plain path/],
       [{ me: null }, /^routes\.me: a path template or a function, got null/],
-      [{ me: () => 'me' }, /^routes\.me: the function returned "me", which does not start with "\/"/],
-      [{ live: () => 42 }, /^routes\.live: the function returned a number/],
-      [{ orgSettings: () => '/org/settings' }, /^routes\.orgSettings: the function's path must contain the orgId/],
-      [{ projectMembers: ({ orgId }: { orgId: string }) => `/w/${orgId}/people` }, /^routes\.projectMembers: the function's path must contain the projectId/],
-      [{ orgs: () => { throw new Error('nope'); } }, /^routes\.orgs: the function threw .*nope/],
+      [{ me: () => 'me' }, /^routes\.me: "me" is not a plain path/],
+      [{ live: () => 42 }, /^routes\.live: 42 is not a plain path/],
+      [{ orgSettings: () => '/org/settings' }, /^routes\.orgSettings: the path must name the route's orgId/],
+      [{ projectMembers: ({ orgId }: { orgId: string }) => `/w/${orgId}/people` }, /^routes\.projectMembers: the path must name the route's projectId/],
+      [{ orgs: () => { throw new Error('nope'); } }, /^routes\.orgs: threw for \{\}: Error: nope/],
     ];
     const server = new LayoutServer();
     for (const [routes, message] of bad) {
@@ -222,7 +225,7 @@ describe('route layout', () => {
     await engine.start();
     await engine.syncNow();
     const status = await engine.status();
-    expect(status.lastError?.message).toMatch(/routes\.projects: the function returned ".*studies\?all" for .*a query/);
+    expect(status.lastError?.message).toMatch(/^routes\.projects: ".*studies\?all" for \{"orgId":"1b1b.*"\} is not a plain path/);
     expect(server.requests.some((r) => r.url.includes(`/workspaces/${ORG_B}/`))).toBe(false);
     expect(server.strays).toEqual([]);
     await engine.close();
