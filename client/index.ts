@@ -3,6 +3,7 @@ export { createSyncEngine } from './engine/create-sync-engine.js';
 export type { SyncEngine, SyncEngineOptions, SettingsScopeRef, SyncLogEvent, WindowEvents } from './engine/sync-engine.js';
 export type { TokenSource } from './engine/auth-gate.js';
 export type { Timers } from './engine/timers.js';
+export type { RouteLayout, Route, RouteName, RouteParams } from './transport/route-layout.js';
 export type { SyncStatus } from './engine/status.js';
 export type { Counters, CounterName } from './status/counters.js';
 export type { LocalOp } from './storage/rows.js';

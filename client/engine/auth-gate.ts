@@ -10,8 +10,8 @@ import { readToken, type TokenSource } from '../transport/read-token.js';
  *   never sends a request without credentials.
  * - The app calls `engine.tokenChanged()` when it has a new token; a queue paused by a 401 resumes only with a
  *   token different from the one that was refused.
- * Every new token is checked with `GET /api/me` before any op goes out with it: ops are only ever sent with
- * their own user's token.
+ * Every new token is checked with `GET /api/me` (the `me` route of the app's layout) before any op goes out with
+ * it: ops are only ever sent with their own user's token.
  */
 export type { TokenSource };
 

@@ -13,6 +13,7 @@ import { SyncDatabase, databaseName } from '../storage/sync-database.js';
 import { elect, type Leadership } from '../tabs/leader.js';
 import { defaultLocks } from '../tabs/locks.js';
 import { openTabChannel } from '../tabs/tab-channel.js';
+import { resolveRouteLayout } from '../transport/route-layout.js';
 import { openEngineClock } from './engine-clock.js';
 import type { LeaderRuntime } from './leader-runtime.js';
 import { loadLeaderRuntime } from './load-leader-runtime.js';
@@ -43,6 +44,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   if (options.replayConcurrency !== undefined && !(Number.isInteger(options.replayConcurrency) && options.replayConcurrency >= 1)) {
     throw new ClientValidationError(`replayConcurrency: a whole number >= 1, got ${String(options.replayConcurrency)}`);
   }
+  // Checked here, not when the leader first sends: a malformed layout is the app's bug, refused at once.
+  const routes = resolveRouteLayout(options.routes);
   const now = options.now ?? Date.now;
   const timers = options.timers ?? realTimers;
   const { userId } = options;
@@ -93,7 +96,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           .then(({ startLeaderRuntime }) => {
             if (closed) throw new EngineClosedError();
             return (runtime = startLeaderRuntime({
-              options, db, clock, now, timers, random, log,
+              options, routes, db, clock, now, timers, random, log,
               pull: () => void sync(true),
               changed: () => void emit(),
               dueAt: (at) => scheduler.dueAt(at),

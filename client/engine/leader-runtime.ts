@@ -3,6 +3,7 @@ import { DEFAULT_REPLAY_CONCURRENCY } from '../outbox/replay-loop.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { WebSocketConstructor } from '../transport/live-socket.js';
 import { readToken } from '../transport/read-token.js';
+import type { ResolvedRouteLayout } from '../transport/route-layout.js';
 import { openConnection } from './connection.js';
 import type { EngineClock } from './engine-clock.js';
 import { createLivePokes } from './live-pokes.js';
@@ -33,6 +34,8 @@ export interface LeaderRuntime {
 
 export interface LeaderRuntimeDeps {
   readonly options: SyncEngineOptions;
+  /** `options.routes`, validated by createSyncEngine: where the transport and the live sockets send. */
+  readonly routes: ResolvedRouteLayout;
   readonly db: SyncDatabase;
   readonly clock: EngineClock;
   readonly now: () => number;
@@ -54,8 +57,8 @@ const LIVE_SAFETY_INTERVAL_MS = 5 * 60_000;
 const defaultWebSocket = () => (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? null;
 
 export function startLeaderRuntime(deps: LeaderRuntimeDeps): LeaderRuntime {
-  const { options, db, now, timers, random } = deps;
-  const connection = openConnection(options, db, deps.clock.current, now);
+  const { options, routes, db, now, timers, random } = deps;
+  const connection = openConnection(options, routes, db, deps.clock.current, now);
   let stopped = false;
   let lastCompletePull = Number.NEGATIVE_INFINITY;
   const cycleDeps: CycleDeps = {
@@ -77,7 +80,7 @@ export function startLeaderRuntime(deps: LeaderRuntimeDeps): LeaderRuntime {
   // Live pokes (where a WebSocket exists): a poke or a reconnect pulls; the interval becomes a safety net.
   const WebSocketImpl = options.WebSocket === undefined ? defaultWebSocket() : options.WebSocket;
   const live = WebSocketImpl
-    ? createLivePokes({ baseUrl: options.baseUrl, getToken: () => readToken(options.getToken), WebSocket: WebSocketImpl, timers, random, pull: deps.pull, changed: deps.changed })
+    ? createLivePokes({ baseUrl: options.baseUrl, routes, getToken: () => readToken(options.getToken), WebSocket: WebSocketImpl, timers, random, pull: deps.pull, changed: deps.changed })
     : null;
   const intervalPull = () => {
     if (live?.isLive() && now() - lastCompletePull < LIVE_SAFETY_INTERVAL_MS) return;

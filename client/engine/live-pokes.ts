@@ -1,8 +1,11 @@
 import { openLiveSocket, type LiveSocket, type WebSocketConstructor } from '../transport/live-socket.js';
+import { CANONICAL_BASE, urlOf, type ResolvedRouteLayout } from '../transport/route-layout.js';
 import type { Timers } from './timers.js';
 
 export interface LivePokesDeps {
   readonly baseUrl: string;
+  /** Where the live route really is (the `live` route of the app's layout). */
+  readonly routes: ResolvedRouteLayout;
   readonly getToken: () => Promise<string | null>;
   readonly WebSocket: WebSocketConstructor;
   readonly timers: Timers;
@@ -27,9 +30,13 @@ export interface LivePokes {
  */
 export function createLivePokes(deps: LivePokesDeps): LivePokes {
   const sockets = new Map<string, LiveSocket>();
-  const base = new URL(deps.baseUrl);
-  base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
-  const urlOf = (scope: string) => new URL(`/api/live?scope=${encodeURIComponent(scope)}`, base).toString();
+  // The socket's URL is the HTTP one with its scheme swapped, built as the transport builds its URLs (baseUrl's
+  // own path kept), so a server mounted under a prefix gets its sockets there too.
+  const socketUrl = (scope: string) => {
+    const url = new URL(urlOf(deps.baseUrl, deps.routes.pathOf(`${CANONICAL_BASE}/live?scope=${encodeURIComponent(scope)}`)));
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.toString();
+  };
   return {
     follow(scopes) {
       const wanted = new Set(scopes);
@@ -42,7 +49,7 @@ export function createLivePokes(deps: LivePokesDeps): LivePokes {
         if (sockets.has(scope)) continue;
         sockets.set(
           scope,
-          openLiveSocket({ url: urlOf(scope), getToken: deps.getToken, WebSocket: deps.WebSocket, timers: deps.timers, random: deps.random, onPoke: deps.pull, onConnected: deps.pull, onChange: deps.changed }),
+          openLiveSocket({ url: socketUrl(scope), getToken: deps.getToken, WebSocket: deps.WebSocket, timers: deps.timers, random: deps.random, onPoke: deps.pull, onConnected: deps.pull, onChange: deps.changed }),
         );
       }
     },

@@ -12,6 +12,7 @@ import type { ChannelLike, LockManagerLike } from '../tabs/locks.js';
 import type { TokenSource } from './auth-gate.js';
 import type { SyncStatus } from './status.js';
 import type { WebSocketConstructor } from '../transport/live-socket.js';
+import type { RouteLayout } from '../transport/route-layout.js';
 import type { Timers } from './timers.js';
 
 /** What the engine tells the app's `logger`: retries, failures, conflicts, drops, clock re-bases, pull errors. */
@@ -29,7 +30,15 @@ export interface WindowEvents {
 }
 
 export interface SyncEngineOptions {
+  /** The server's origin, optionally with a path (`https://host/app`): every route's URL starts with it. */
   readonly baseUrl: string;
+  /**
+   * Where the server answers each route under `baseUrl` (route-layout.ts): a base path (default `/api`) and the
+   * routes that differ from the defaults, e.g. `{ basePath: '/v2/sync', projects: '/workspaces/:orgId/studies' }`.
+   * Queued ops store canonical paths and follow the layout the engine runs with when they are sent, so changing
+   * it strands nothing. A malformed layout throws ClientValidationError from createSyncEngine.
+   */
+  readonly routes?: RouteLayout;
   /** The current bearer token of `userId`; see the credentials contract in auth-gate.ts. */
   readonly getToken: TokenSource;
   readonly userId: string;

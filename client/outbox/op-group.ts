@@ -28,8 +28,9 @@ export interface OpGroup {
 /**
  * The group of an op from its lane and path, recorded on the op when it is queued (enqueueOp) and filled in by
  * the v4 upgrade for ops stored before groups existed, so old and new ops follow the same rule. Every path the
- * engine queues is `/api/orgs/<orgId>/…`; an op naming no org gets a group of its own lane, so it orders only its
- * lane, as every op did before groups.
+ * engine queues is the canonical `/api/orgs/<orgId>/…`, whatever routes the app's server answers (the route layout
+ * maps it only when it is sent: transport/route-layout.ts); an op naming no org gets a group of its own lane, so
+ * it orders only its lane, as every op did before groups.
  */
 export function groupOf(op: Pick<LocalOp, 'lane' | 'path'>): OpGroup {
   const segments = op.path.split('?')[0]!.split('/');

@@ -14,6 +14,7 @@ import type { SyncDatabase } from '../storage/sync-database.js';
  */
 export interface CollectionSpec {
   readonly id: string;
+  /** Canonical (`/api/…`); the transport sends it where the app's route layout says. */
   readonly path: string;
   readonly table: EntityTable;
   readonly pageSchema: z.ZodMiniType<{ items: Record<string, unknown>[]; nextCursor: string; hasMore: boolean; serverTime: number }>;

@@ -19,8 +19,9 @@ export type PurgeScope = { readonly kind: 'org' | 'project'; readonly id: string
 /**
  * Whether an op touches a row under the scope. An op names its scope twice: in its entity (`orgs:<id>`,
  * `orgMembers:<orgId>:<userId>`, `projects:<id>`, `projectMembers:<projectId>:<userId>`) and in its path
- * (`/api/orgs/<orgId>/projects/<projectId>/…`); the path is what places a project (or its members) in an org,
- * even when the project's row is no longer visible (a queued delete) or was created offline.
+ * (the canonical `/api/orgs/<orgId>/projects/<projectId>/…`, whatever the app's route layout: it maps the path
+ * only when it is sent); the path is what places a project (or its members) in an org, even when the project's
+ * row is no longer visible (a queued delete) or was created offline.
  */
 export function opInScope(op: Pick<LocalOp, 'entity' | 'path'>, scope: PurgeScope): boolean {
   const segments = op.path.split('?')[0]!.split('/');

@@ -1,6 +1,7 @@
 import ky, { TimeoutError } from 'ky';
 import type { OpMethod } from '../../shared/index.js';
 import { readToken, type TokenSource } from './read-token.js';
+import { resolveRouteLayout, urlOf, type ResolvedRouteLayout } from './route-layout.js';
 
 /** What one attempt produced, before any interpretation. The scheduler never sees a thrown error. */
 export type SendOutcome =
@@ -12,6 +13,7 @@ export type SendOutcome =
 
 export interface SendRequest {
   readonly method: OpMethod | 'GET';
+  /** A canonical path (`/api/…`, as ops store it); the client's route layout says where it really goes. */
   readonly path: string;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
@@ -27,6 +29,8 @@ export interface HttpClient {
 
 export interface HttpClientOptions {
   readonly baseUrl: string;
+  /** Where each canonical path is sent (route-layout.ts); the default layout sends it as it is. */
+  readonly routes?: ResolvedRouteLayout;
   readonly getToken: TokenSource;
   readonly fetch?: typeof fetch;
   /** The whole attempt's budget: sending, the response's headers and reading its body. Default 30 s. */
@@ -61,7 +65,7 @@ class AttemptTimeout extends Error {
  * `timeout`, retried like any other; the caller's abort likewise ends the wait at once, as `aborted`.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const routes = options.routes ?? resolveRouteLayout(undefined);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const timers = options.timers ?? globalTimers;
   const client = ky.create({
@@ -74,6 +78,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     lastToken: () => lastToken,
     async send(request) {
+      // Mapped before anything else: a layout that cannot place the path throws here, with nothing sent.
+      const url = urlOf(options.baseUrl, routes.pathOf(request.path));
       const token = await readToken(options.getToken);
       lastToken = token;
       if (!token) return { kind: 'no-token' };
@@ -93,7 +99,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }, timeoutMs);
       const attempt = (async (): Promise<SendOutcome> => {
         try {
-          const response = await client(`${base}${request.path}`, {
+          const response = await client(url, {
             method: request.method,
             headers,
             ...(request.body !== undefined ? { json: request.body } : {}),

@@ -17,7 +17,7 @@ export const CLOSE_REMOVED = 4403;
 const RECONNECT = { baseMs: 1000, capMs: 30_000, maxAttempts: Number.POSITIVE_INFINITY };
 
 export interface LiveSocketDeps {
-  /** `ws(s)://…/api/live?scope=…` */
+  /** `ws(s)://…/<base>/<live route>?scope=…` (the default layout: `/api/live`) */
   readonly url: string;
   readonly getToken: () => Promise<string | null>;
   readonly WebSocket: WebSocketConstructor;

@@ -13,6 +13,7 @@ export const opSchema = z.object({
   userId: userIdSchema,
   lane: z.string().check(z.minLength(1)),
   method: z.enum(OP_METHODS),
+  /** Canonical (`/api/…`): a client maps it to its server's real route only when it sends the op. */
   path: z.string().check(z.startsWith('/api/')),
   body: z.optional(jsonValueSchema),
   status: z.enum(OP_STATUSES),
