@@ -4,8 +4,9 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * One config, one project per runtime:
- * - node: shared/ and client/ tests (fake-indexeddb stands in for IndexedDB there), and server code that needs
- *   no runtime (test/server-pure: pure functions such as planMerge, no D1);
+ * - node: shared/ and client/ tests (fake-indexeddb stands in for IndexedDB there), server code that needs
+ *   no runtime (test/server-pure: pure functions such as planMerge, no D1), and the routes conformance kit
+ *   (test/conformance: against a wrong in-process server, and against the Worker under wrangler dev);
  * - workers: the Worker inside workerd on a real local D1 with the real migrations (drizzle-kit's flat .sql
  *   files), through @cloudflare/vitest-pool-workers;
  * - browser: the client in Debian's Chromium (real IndexedDB, Web Locks) against the Worker under wrangler dev.
@@ -23,7 +24,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: 'node',
-            include: ['test/shared/**/*.test.ts', 'test/server-pure/**/*.test.ts', 'test/client/**/*.test.ts', 'test/client/**/*.test.tsx'],
+            include: ['test/shared/**/*.test.ts', 'test/server-pure/**/*.test.ts', 'test/client/**/*.test.ts', 'test/client/**/*.test.tsx', 'test/conformance/**/*.test.ts'],
             environment: 'node',
             // Property tests take 1-3 s alone; on a shared, busy machine the 5 s default is too close.
             testTimeout: 30_000,
