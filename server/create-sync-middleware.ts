@@ -7,7 +7,7 @@ import { createUserDirectory } from './auth/user-directory.js';
 import { userResolver } from './auth/user-resolver.js';
 import * as schema from './db/schema.js';
 import type { AuthUser, SyncEnv } from './env.js';
-import { log as jsonLines } from './http/log.js';
+import { log as jsonLines, type LogSink } from './http/log.js';
 import type { DefaultBindings, OptionContext, SyncServerOptions } from './sync-server-options.js';
 
 /** The middleware of one sync server instance, for an app's own routes that use the exported pieces. */
@@ -21,6 +21,8 @@ export interface SyncMiddleware<B extends object> {
   readonly requireUser: MiddlewareHandler<SyncEnv<B>>;
   /** The caller or null, by the same resolution requireUser uses (and, in `mirror` mode, written to the directory). Runs after `context`. */
   readonly authenticate: (c: Context<SyncEnv<B>>) => Promise<AuthUser | null>;
+  /** This instance's log sink (the `log` option, or JSON lines on stdout), also the `log` variable `context` sets. */
+  readonly log: LogSink;
 }
 
 /**
@@ -59,5 +61,5 @@ export function createSyncMiddleware<B extends object = DefaultBindings>(options
     return user;
   };
 
-  return { context, requireUser: requireUser(authenticate), authenticate };
+  return { context, requireUser: requireUser(authenticate), authenticate, log };
 }

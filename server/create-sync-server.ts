@@ -32,11 +32,11 @@ export type SyncServer<B extends object = DefaultBindings> = Hono<SyncEnv<B>>;
  * Idempotency-Key. `/health` is open; `/live` authenticates itself (a WebSocket's token may come as a subprotocol).
  */
 export function createSyncServer<B extends object = DefaultBindings>(options: SyncServerOptions<B>): SyncServer<B> {
-  const { context, requireUser, authenticate } = createSyncMiddleware(options);
+  const { context, requireUser, authenticate, log } = createSyncMiddleware(options);
   const maxBytes = options.maxBodyBytes ?? LIMITS.maxBodyBytes;
   // Any env: the pieces are typed by the variables they read, and this sub-app has the app's bindings besides.
   const open: MiddlewareHandler[] = [
-    ...(options.requestLog === false ? [] : [requestLog(options.log)]),
+    ...(options.requestLog === false ? [] : [requestLog(log)]),
     ...(options.cors ? [syncCors(options.cors)] : []),
     context,
     bodyLimit({ maxBytes, drainBytes: 8 * maxBytes }),
