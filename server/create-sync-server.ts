@@ -24,7 +24,8 @@ export type SyncServer<B extends object = DefaultBindings> = Hono<SyncEnv<B>>;
  * included, whenever they were registered. So this sub-app registers its middleware only on the paths it owns
  * (`/health`, `/live`, `/me`, and `/orgs`, `/settings` with everything under them), and no catch-all: an app's
  * `/api/auth/*` or `/api/hello` runs none of it, and a route the app adds after mounting is never shadowed. The
- * app's 404 and asset fallback stay the app's. Its error handler (the typed error body) answers for its routes
+ * app's 404 and asset fallback stay the app's (a path under `/orgs/` or `/settings/` is the server's, though: an
+ * app route there runs its middleware). Its error handler (the typed error body) answers for its routes
  * only: Hono keeps a sub-app's onError for the handlers it mounts with route().
  *
  * Per request, in order: request log (unless `requestLog: false`), CORS (when configured), the context

@@ -47,3 +47,6 @@ export { bodyLimit, type BodyLimitOptions } from './http/body-limit.js';
 export { requestLog } from './http/request-log.js';
 export { log as jsonLineLog, type LogSink } from './http/log.js';
 export { purgeExpired } from './scheduled/purge.js';
+
+// The Drizzle schema of the sync tables (drizzle(d1, { schema: syncSchema }) gives the `Db` the pieces take).
+export * as syncSchema from './db/schema.js';
