@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createAuthCache } from '../../server/auth/create-auth.js';
-import { createSyncMiddleware, createSyncServer, idempotency, onError, type LogSink } from '../../server/index.js';
+import { bodyLimit, createSyncMiddleware, createSyncServer, idempotency, onError, type LogSink } from '../../server/index.js';
 import { expectError } from './helpers.js';
 import { callHost, unique, type HostBindings } from './host-app.js';
 
@@ -40,6 +40,8 @@ function hostApp() {
   host.route('/v2/sync', createSyncServer<HostBindings>({ auth, log: sink }));
   host.get('/v2/sync/version', (c) => c.json({ version: 2 }));
 
+  // The app's own 404 for /api, behind a body limit of its own (as this repo's Worker has).
+  host.all('/api/*', bodyLimit({ maxBytes: 1024, drainBytes: 8192 }), (c) => c.text('host: no such page', 404));
   host.notFound((c) => c.text('host: no such page', 404));
   host.onError((error, c) => c.text(`host error: ${error.message}`, 500));
   return { host, lines };
@@ -72,6 +74,15 @@ describe('an app that mounts the sync server', () => {
     // Its Better Auth under the same prefix: sign-up works, and its session is a sync user.
     const user = await signUpThrough(host);
     expect(await callHost(host, '/api/me', { token: user.token })).toMatchObject({ status: 200, body: { user: { id: user.id } } });
+    // A path under the sync server's /orgs/ that no sync route answers: its middleware ran (and read the body
+    // for the Idempotency-Key), then the app's 404 with its own body limit answers, never a 5xx.
+    const unrouted = await callHost(host, `/api/orgs/${crypto.randomUUID()}/projects/${crypto.randomUUID()}/members/`, {
+      method: 'PATCH',
+      token: user.token,
+      headers: { 'Idempotency-Key': unique('unrouted') },
+      body: {},
+    });
+    expect(unrouted).toMatchObject({ status: 404, body: 'host: no such page' });
   });
 
   it('the sync routes under either prefix require auth and answer the typed error body', async () => {
