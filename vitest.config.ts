@@ -43,6 +43,9 @@ export default defineConfig(async () => {
                   // Tests are local development: trust localhost origins (tests that need a deployment unset it).
                   TRUST_LOCALHOST_ORIGINS: 'true',
                 },
+                // A second local D1 beside wrangler.toml's DB: two sync servers on two databases in one isolate
+                // (test/server/instances.test.ts applies the migrations to it).
+                d1Databases: { SECOND_DB: 'second-db' },
               },
             }),
           ],

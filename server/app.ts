@@ -1,93 +1,64 @@
-import { drizzle } from 'drizzle-orm/d1';
-import { Hono } from 'hono';
-import { cors } from 'hono/cors';
+import { Hono, type Context } from 'hono';
 import { config as zodConfig } from 'zod/v4/core';
 import en from 'zod/v4/locales/en.js';
 import { LIMITS } from '../shared/index.js';
-import { createAuth } from './auth/create-auth.js';
-import { requireUser } from './auth/require-user.js';
-import * as schema from './db/schema.js';
-import type { AppEnv } from './env.js';
+import { createAuthCache } from './auth/create-auth.js';
+import { createSyncServer } from './create-sync-server.js';
+import type { Env, WorkerEnv } from './env.js';
 import { bodyLimit } from './http/body-limit.js';
 import { HttpError, errorBody } from './http/http-error.js';
-import { idempotency } from './http/idempotency.js';
 import { log } from './http/log.js';
 import { onError } from './http/on-error.js';
 import { isAllowedOrigin } from './http/origins.js';
-import { liveRoute } from './live/route.js';
-import { orgRoutes } from './routes/orgs.js';
-import { projectRoutes } from './routes/projects.js';
-import { orgSettingsRoutes, userSettingsRoutes } from './routes/settings.js';
+import { requestLog } from './http/request-log.js';
+import { syncCors } from './http/sync-cors.js';
 
-/**
- * The Worker's Hono app. Order matters: log → CORS → body limit → db → (auth routes | user → idempotency →
- * routes). Everything under /api answers JSON; other paths are the app's static assets (wrangler's [assets]).
- */
-export const app = new Hono<AppEnv>();
-
-// The shared schemas use zod/mini, which carries no locale (it keeps the client bundle small): the Worker is the
-// app here, so it loads zod's English messages for its VALIDATION_FAILED details.
+// zod's issue messages are a process-wide setting (zod/v4/core's config), so the app chooses them, not the sync
+// server: a library that set them would overwrite the locale of an app that has its own. The shared schemas use
+// zod/mini, which carries no locale (it keeps the client bundle small); this repo's Worker is the app here, so
+// it loads zod's English messages for its VALIDATION_FAILED details.
 zodConfig(en());
 
-app.use('/api/*', async (c, next) => {
-  const started = Date.now();
-  c.set('now', started);
-  c.set('requestId', crypto.randomUUID());
-  await next();
-  log({
-    requestId: c.var.requestId,
-    method: c.req.method,
-    route: c.req.routePath,
-    path: new URL(c.req.url).pathname,
-    status: c.res.status,
-    user: c.var.user?.id ?? null,
-    idempotency: c.var.idempotency ?? 'none',
-    ms: Date.now() - started,
+/**
+ * This repo's Worker app, the first user of createSyncServer, built the way any app would mount it. Order
+ * matters: for every /api path a request log line and CORS (its own, covering Better Auth too, so the sync
+ * server's is off); Better Auth at /api/auth/*; the sync server's routes at /api; then the JSON 404 for the rest
+ * of /api. Other paths are the app's static assets (wrangler's [assets]).
+ */
+export function createApp(): Hono<WorkerEnv> {
+  // One Better Auth per bindings and origin, in this app's closure: the auth routes and the sync server's user
+  // resolution share it.
+  const authFor = createAuthCache();
+  const auth = (c: Context<WorkerEnv>) => authFor(c.env, c.req.url);
+  const limit = bodyLimit({ maxBytes: LIMITS.maxBodyBytes, drainBytes: 8 * LIMITS.maxBodyBytes });
+
+  const app = new Hono<WorkerEnv>();
+  app.use('/api/*', requestLog(log));
+  app.use('/api/*', syncCors<Env>({ origins: (origin, c) => isAllowedOrigin(c.env, origin) }));
+  app.on(['GET', 'POST'], '/api/auth/*', limit, (c) => auth(c).handler(c.req.raw));
+  app.route(
+    '/api',
+    createSyncServer<Env>({
+      auth,
+      database: (c) => c.env.DB,
+      hub: (c) => c.env.HUB,
+      cors: false,
+      // The request log above already writes one line for every /api request.
+      requestLog: false,
+      log,
+    }),
+  );
+  app.all('/api/*', limit, () => {
+    throw new HttpError('NOT_FOUND', 'no such route');
   });
-});
+  app.notFound((c) => {
+    const assets = (c.env as { ASSETS?: Fetcher }).ASSETS;
+    if (assets && !new URL(c.req.url).pathname.startsWith('/api/')) return assets.fetch(c.req.raw);
+    return c.json(errorBody('NOT_FOUND', 'no such route'), 404);
+  });
+  app.onError(onError);
+  return app;
+}
 
-app.use(
-  '/api/*',
-  cors({
-    origin: (origin, c) => (isAllowedOrigin(c.env, origin) ? origin : null),
-    allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match'],
-    exposeHeaders: ['Idempotent-Replayed', 'set-auth-token', 'Retry-After'],
-    credentials: true,
-    maxAge: 600,
-  }),
-);
-
-app.use('/api/*', bodyLimit({ maxBytes: LIMITS.maxBodyBytes, drainBytes: 8 * LIMITS.maxBodyBytes }));
-
-app.use('/api/*', async (c, next) => {
-  c.set('db', drizzle(c.env.DB, { schema }));
-  await next();
-});
-
-app.get('/api/health', (c) => c.json({ ok: true, serverTime: c.var.now }));
-
-app.on(['GET', 'POST'], '/api/auth/*', (c) => createAuth(c.env, c.req.url).handler(c.req.raw));
-
-// The live socket authenticates itself (its token may arrive as a subprotocol) and has no idempotency.
-app.get('/api/live', liveRoute);
-
-app.use('/api/*', requireUser, idempotency);
-
-app.get('/api/me', (c) => c.json({ user: c.var.user, serverTime: c.var.now }));
-app.route('/api/orgs', orgRoutes);
-app.route('/api/orgs', projectRoutes);
-app.route('/api/orgs', orgSettingsRoutes);
-app.route('/api/settings', userSettingsRoutes);
-
-app.all('/api/*', () => {
-  throw new HttpError('NOT_FOUND', 'no such route');
-});
-
-app.notFound((c) => {
-  const assets = (c.env as { ASSETS?: Fetcher }).ASSETS;
-  if (assets && !new URL(c.req.url).pathname.startsWith('/api/')) return assets.fetch(c.req.raw);
-  return c.json(errorBody('NOT_FOUND', 'no such route'), 404);
-});
-
-app.onError(onError);
+/** This repo's Worker app (server/worker.ts serves it). */
+export const app = createApp();

@@ -1,7 +1,12 @@
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type * as schema from './db/schema.js';
+import type { LogSink } from './http/log.js';
 import type { IdempotencyClaim } from './sync/commit.js';
 
+/**
+ * This repo's Worker bindings (wrangler.toml, .dev.vars). The sync server itself reads no binding: its options
+ * map the app's bindings to what it needs (create-sync-server.ts).
+ */
 export interface Env {
   DB: D1Database;
   /** The live hubs (server/live/hub.ts): one Durable Object per scope name, `org:<orgId>` or `user:<userId>`. */
@@ -28,7 +33,11 @@ export interface AuthUser {
   name: string;
 }
 
-/** Per-request variables set by middleware. */
+/**
+ * Per-request variables. The sync server's context middleware (sync-context.ts) sets `now`, `requestId`, `db`,
+ * `hub`, `log` and `serverNodeId` from its options; requireUser sets `user`; the idempotency middleware sets the
+ * last two. An app's own route that uses one of the exported pieces needs the variables that piece documents.
+ */
 export interface Vars {
   /**
    * The request's time, read once as it arrives: every service, page, cursor and stored row of this request
@@ -38,10 +47,26 @@ export interface Vars {
   db: Db;
   user: AuthUser;
   requestId: string;
+  /** The live hubs of this request; absent: no pokes (clients converge by polling). */
+  hub?: DurableObjectNamespace | undefined;
+  /** Where this request's log lines go; absent: one JSON line on stdout (http/log.ts). */
+  log?: LogSink;
+  /** The node id of the sync server instance, for the hlc stamps the server issues (settings PUT, merge). */
+  serverNodeId?: string;
   /** Present while this request holds its Idempotency-Key. */
   idempotencyClaim?: IdempotencyClaim;
   /** Filled by the idempotency middleware for the request log. */
   idempotency?: 'new' | 'replayed' | 'in_progress' | 'key_reused' | 'none';
 }
 
-export type AppEnv = { Bindings: Env; Variables: Vars };
+/** The env of a sync server mounted in an app with bindings `B`: the app's bindings and the sync variables. */
+export type SyncEnv<B extends object> = { Bindings: B; Variables: Vars };
+
+/**
+ * The env of the sync server's handlers and middleware: its variables, and no binding (they read none), so they
+ * fit into an app of any bindings.
+ */
+export type AppEnv = { Variables: Vars };
+
+/** This repo's Worker app: its bindings and the same variables. */
+export type WorkerEnv = SyncEnv<Env>;

@@ -8,24 +8,14 @@ import { trustedOriginPatterns } from '../http/origins.js';
 import { boundUserFields } from './bound-user-fields.js';
 
 /**
- * Better Auth, created per request: the D1 binding only exists inside a request. Email/password sign-up and
- * sign-in; the bearer plugin answers sign-in with `set-auth-token` and accepts `Authorization: Bearer`.
- * A bearer token must carry its signature (`token.signature`, as `set-auth-token` gives it): the bare session
- * token is what the session table stores, so accepting it would turn a leaked row into a credential.
+ * This repo's Better Auth: email/password sign-up and sign-in at /api/auth/*; the bearer plugin answers sign-in
+ * with `set-auth-token` and accepts `Authorization: Bearer`. A bearer token must carry its signature
+ * (`token.signature`, as `set-auth-token` gives it): the bare session token is what the session table stores,
+ * so accepting it would turn a leaked row into a credential.
+ *
+ * Built from the bindings, which only exist inside a request: see createAuthCache for how often.
  */
-export function createAuth(env: Env, requestUrl: string): Auth {
-  const origin = new URL(requestUrl).origin;
-  // One instance per isolate and origin, not per request: building Better Auth (its endpoints, its schema
-  // check) cost every request, a replayed duplicate most of all. The bindings live as long as the isolate
-  // (workerd hands every request the same env), and the instance keeps no per-request state.
-  let byOrigin = instances.get(env);
-  if (!byOrigin) instances.set(env, (byOrigin = new Map()));
-  let auth = byOrigin.get(origin);
-  if (!auth) byOrigin.set(origin, (auth = buildAuth(env, origin)));
-  return auth;
-}
-
-function buildAuth(env: Env, origin: string) {
+export function createAuth(env: Env, origin: string) {
   const secret = env.BETTER_AUTH_SECRET;
   if (!secret) throw new Error('BETTER_AUTH_SECRET is not set: run `npm start` once to create .dev.vars');
   return betterAuth({
@@ -45,6 +35,23 @@ function buildAuth(env: Env, origin: string) {
   });
 }
 
-export type Auth = ReturnType<typeof buildAuth>;
+export type Auth = ReturnType<typeof createAuth>;
 
-const instances = new WeakMap<Env, Map<string, Auth>>();
+/**
+ * One Better Auth per bindings and origin, kept in the closure of whoever creates the cache (this repo's app),
+ * never in a module: building Better Auth (its endpoints, its schema check) cost every request, a replayed
+ * duplicate most of all. The bindings live as long as the isolate (workerd hands every request the same env),
+ * and the instance keeps no per-request state. Keyed weakly by the bindings object, so a test's changed
+ * bindings get their own instance.
+ */
+export function createAuthCache(): (env: Env, requestUrl: string) => Auth {
+  const instances = new WeakMap<Env, Map<string, Auth>>();
+  return (env, requestUrl) => {
+    const origin = new URL(requestUrl).origin;
+    let byOrigin = instances.get(env);
+    if (!byOrigin) instances.set(env, (byOrigin = new Map()));
+    let auth = byOrigin.get(origin);
+    if (!auth) byOrigin.set(origin, (auth = createAuth(env, origin)));
+    return auth;
+  };
+}

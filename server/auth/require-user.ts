@@ -1,16 +1,17 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../env.js';
+import type { AuthUser, SyncEnv } from '../env.js';
 import { HttpError } from '../http/http-error.js';
-import { createAuth } from './create-auth.js';
 
 /**
- * Resolves the caller from `Authorization: Bearer <token>` or Better Auth's session cookie, or answers
- * 401 AUTH_REQUIRED. A signed-out or expired session resolves to nobody.
+ * Sets the `user` variable to the caller `authenticate` finds, or answers 401 AUTH_REQUIRED. A signed-out or
+ * expired session resolves to nobody.
  */
-export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  const auth = createAuth(c.env, c.req.url);
-  const session = await auth.api.getSession({ headers: c.req.raw.headers });
-  if (!session) throw new HttpError('AUTH_REQUIRED', 'sign in first');
-  c.set('user', { id: session.user.id, email: session.user.email, name: session.user.name });
-  await next();
-});
+export function requireUser<B extends object>(authenticate: (c: Context<SyncEnv<B>>) => Promise<AuthUser | null>) {
+  return createMiddleware<SyncEnv<B>>(async (c, next) => {
+    const user = await authenticate(c);
+    if (!user) throw new HttpError('AUTH_REQUIRED', 'sign in first');
+    c.set('user', user);
+    await next();
+  });
+}

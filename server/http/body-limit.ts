@@ -19,12 +19,15 @@ export interface BodyLimitOptions {
 /**
  * Refuses bodies over `maxBytes` with 413 BODY_TOO_LARGE. A Content-Length is trusted (the runtime enforces
  * it), so such a body is refused unread; a chunked body is counted as it arrives and buffered for the routes,
- * and once it is over the limit the rest is drained up to `drainBytes` and then cancelled.
+ * and once it is over the limit the rest is drained up to `drainBytes` and then cancelled. A second limit on one
+ * request (an app's, around the sync server's routes) checks what the first left, or nothing once it was read.
  */
 export function bodyLimit({ maxBytes, drainBytes }: BodyLimitOptions) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const body = c.req.raw.body;
-    if (!body) return next();
+    // A body already read (by a route's middleware behind an earlier limit: the sync server's, in front of the
+    // app's own 404) is past limiting, and reading it again would throw.
+    if (!body || c.req.raw.bodyUsed || body.locked) return next();
     const tooLarge = () => c.json(errorBody('BODY_TOO_LARGE', `request body exceeds ${maxBytes} bytes`), 413);
     const declared = c.req.raw.headers.get('content-length');
     if (declared !== null && !c.req.raw.headers.has('transfer-encoding')) {

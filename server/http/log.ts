@@ -1,7 +1,7 @@
-/**
- * One JSON object per line on stdout (workerd forwards console.log to the tail). Never pass tokens or
- * setting values here.
- */
-export function log(fields: Record<string, unknown>): void {
+/** Where log lines go: one structured object per event. Never pass tokens or setting values to one. */
+export type LogSink = (fields: Record<string, unknown>) => void;
+
+/** The default sink: one JSON object per line on stdout (workerd forwards console.log to the tail). */
+export const log: LogSink = (fields) => {
   console.log(JSON.stringify({ ts: Date.now(), ...fields }));
-}
+};

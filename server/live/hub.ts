@@ -1,5 +1,4 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../env.js';
 
 /** Close code sent to a socket whose user lost access to the hub's scope (removed from the org). */
 export const CLOSE_ACCESS_REVOKED = 4403;
@@ -13,6 +12,9 @@ export const HUB_PROTOCOL_HEADER = 'x-hub-protocol';
  * WebSocket Hibernation API: the object may be evicted while sockets stay open, and wakes for a poke, a kick or
  * a message. Each socket is tagged with its user id, so a kick closes exactly that user's sockets.
  *
+ * It reads no binding: an app re-exports this class from its Worker under the class name its wrangler config
+ * binds, and passes that namespace as the sync server's `hub` option.
+ *
  * Only the Worker reaches it (a Durable Object has no public route):
  * - a WebSocket upgrade carrying `x-hub-user` (the caller the Worker authenticated and checked);
  * - `POST /poke` `{ scope, seq }`: sends `{ type: 'poke', scope, seq }` to every socket;
@@ -24,7 +26,7 @@ export const HUB_PROTOCOL_HEADER = 'x-hub-protocol';
  * engine then pauses for auth and closes its sockets until it has a new token (create-sync-engine.ts), so a dead
  * session does not keep a socket for long. Only a removal from the org must cut a socket at once (the kick).
  */
-export class Hub extends DurableObject<Env> {
+export class Hub extends DurableObject<unknown> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
       const userId = request.headers.get(HUB_USER_HEADER);

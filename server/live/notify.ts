@@ -1,6 +1,4 @@
-import type { Context } from 'hono';
-import type { AppEnv, Env } from '../env.js';
-import { log } from '../http/log.js';
+import { log as jsonLines, type LogSink } from '../http/log.js';
 
 /** A hub's name: one hub per org and one per user (for user settings and the user's list of orgs). */
 export type LiveScope = `org:${string}` | `user:${string}`;
@@ -14,30 +12,39 @@ export interface LiveEffect {
 export const orgScope = (orgId: string): LiveScope => `org:${orgId}`;
 export const userScope = (userId: string): LiveScope => `user:${userId}`;
 
-export function hubStub(env: Env, scope: LiveScope): DurableObjectStub | null {
-  if (!env.HUB) return null;
-  return env.HUB.get(env.HUB.idFromName(scope));
+/** The hub of a scope in `hub` (the Hub class's namespace), or null when there is none: polling only. */
+export function hubStub(hub: DurableObjectNamespace | undefined, scope: LiveScope): DurableObjectStub | null {
+  if (!hub) return null;
+  return hub.get(hub.idFromName(scope));
+}
+
+export interface NotifyOptions {
+  /** Keeps the pokes running after the response (the request's `executionCtx.waitUntil`). */
+  readonly waitUntil: (work: Promise<unknown>) => void;
+  readonly log?: LogSink | undefined;
 }
 
 /**
- * After a write committed: pokes (and kicks) in the background (`waitUntil`), so the response is not delayed.
+ * After a write committed: pokes (and kicks) the hubs of `hub` in the background (`waitUntil`), so the response
+ * is not delayed; `seq` is the write's change sequence (commit's result). Nothing happens without a namespace.
  * A hub that fails or is unreachable never fails the write: clients still converge by polling.
  */
-export function notifyHubs(c: Context<AppEnv>, live: LiveEffect | undefined, seq: number): void {
-  if (!live) return;
+export function notifyHubs(hub: DurableObjectNamespace | undefined, live: LiveEffect | undefined, seq: number, options: NotifyOptions): void {
+  const log = options.log ?? jsonLines;
+  if (!live || !hub) return;
   try {
     const work: Promise<unknown>[] = [];
-    for (const scope of new Set(live.pokes)) work.push(send(c.env, scope, '/poke', { scope, seq }));
-    for (const kick of live.kicks ?? []) work.push(send(c.env, kick.scope, '/kick', { userId: kick.userId }));
-    if (work.length > 0) c.executionCtx.waitUntil(Promise.all(work));
+    for (const scope of new Set(live.pokes)) work.push(send(hub, scope, '/poke', { scope, seq }, log));
+    for (const kick of live.kicks ?? []) work.push(send(hub, kick.scope, '/kick', { userId: kick.userId }, log));
+    if (work.length > 0) options.waitUntil(Promise.all(work));
   } catch (error) {
     log({ level: 'warn', msg: 'live notify failed', error: (error as Error).message });
   }
 }
 
-async function send(env: Env, scope: LiveScope, path: string, body: unknown): Promise<void> {
+async function send(hub: DurableObjectNamespace, scope: LiveScope, path: string, body: unknown, log: LogSink): Promise<void> {
   try {
-    const stub = hubStub(env, scope);
+    const stub = hubStub(hub, scope);
     if (!stub) return;
     const res = await stub.fetch(`https://hub${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     await res.body?.cancel();

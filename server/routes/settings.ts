@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import * as z from 'zod/mini';
 import {
   idSchema,
@@ -6,52 +6,47 @@ import {
   settingKeySchema,
   settingPutRequestSchema,
   settingsMergeRequestSchema,
-  type SettingsMergeRequest,
 } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
 import { validate } from '../http/validate.js';
 import { requireOrgRole } from '../services/access.js';
-import { listSettings, logUnapplied, prepareMerge, putSetting, type SettingsScope } from '../services/settings.js';
+import { listSettings, putSetting } from '../services/settings.js';
 import { commit } from '../sync/commit.js';
-import { commitPlanned } from '../sync/commit-planned.js';
+import { mergeSettings } from './merge-settings.js';
 
 const orgParam = z.object({ orgId: idSchema });
 const keyParam = z.object({ key: settingKeySchema });
 const orgKeyParam = z.object({ orgId: idSchema, key: settingKeySchema });
 
-/** PATCH merge: plan over what is stored and commit while that holds (planned again if a write got in between). */
-async function merge(c: Context<AppEnv>, scope: SettingsScope, input: SettingsMergeRequest) {
-  const { response, plan } = await commitPlanned(c, () => prepareMerge(c.var.db, scope, input, c.var.now));
-  logUnapplied(scope, plan.results);
-  return response;
-}
-
-/** User settings: GET/PUT/PATCH /api/settings. */
-export const userSettingsRoutes = new Hono<AppEnv>()
-  .get('/', validate('query', pageQuerySchema), async (c) =>
-    c.json(await listSettings(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('query'), c.var.now)),
-  )
-  .patch('/', validate('json', settingsMergeRequestSchema), async (c) =>
-    merge(c, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('json')),
-  )
-  .put('/:key', validate('param', keyParam), validate('json', settingPutRequestSchema), async (c) =>
-    commit(c, await putSetting(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('param').key, c.req.valid('json').value, c.var.now)),
-  );
+/** User settings: GET/PUT/PATCH <mount>/settings. */
+export const userSettingsRoutes = () =>
+  new Hono<AppEnv>()
+    .get('/', validate('query', pageQuerySchema), async (c) =>
+      c.json(await listSettings(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('query'), c.var.now)),
+    )
+    .patch('/', validate('json', settingsMergeRequestSchema), async (c) =>
+      mergeSettings(c, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('json')),
+    )
+    .put('/:key', validate('param', keyParam), validate('json', settingPutRequestSchema), async (c) => {
+      const scope = { scope: 'user', scopeId: c.var.user.id } as const;
+      return commit(c, await putSetting(c.var.db, scope, c.req.valid('param').key, c.req.valid('json').value, c.var.now, c.var.serverNodeId));
+    });
 
 /** Org settings: read by members, written by admins and owners. */
-export const orgSettingsRoutes = new Hono<AppEnv>()
-  .get('/:orgId/settings', validate('param', orgParam), validate('query', pageQuerySchema), async (c) => {
-    const { orgId } = c.req.valid('param');
-    await requireOrgRole(c.var.db, orgId, c.var.user.id, 'member');
-    return c.json(await listSettings(c.var.db, { scope: 'org', scopeId: orgId }, c.req.valid('query'), c.var.now));
-  })
-  .patch('/:orgId/settings', validate('param', orgParam), validate('json', settingsMergeRequestSchema), async (c) => {
-    const { orgId } = c.req.valid('param');
-    await requireOrgRole(c.var.db, orgId, c.var.user.id, 'admin');
-    return merge(c, { scope: 'org', scopeId: orgId }, c.req.valid('json'));
-  })
-  .put('/:orgId/settings/:key', validate('param', orgKeyParam), validate('json', settingPutRequestSchema), async (c) => {
-    const { orgId, key } = c.req.valid('param');
-    await requireOrgRole(c.var.db, orgId, c.var.user.id, 'admin');
-    return commit(c, await putSetting(c.var.db, { scope: 'org', scopeId: orgId }, key, c.req.valid('json').value, c.var.now));
-  });
+export const orgSettingsRoutes = () =>
+  new Hono<AppEnv>()
+    .get('/:orgId/settings', validate('param', orgParam), validate('query', pageQuerySchema), async (c) => {
+      const { orgId } = c.req.valid('param');
+      await requireOrgRole(c.var.db, orgId, c.var.user.id, 'member');
+      return c.json(await listSettings(c.var.db, { scope: 'org', scopeId: orgId }, c.req.valid('query'), c.var.now));
+    })
+    .patch('/:orgId/settings', validate('param', orgParam), validate('json', settingsMergeRequestSchema), async (c) => {
+      const { orgId } = c.req.valid('param');
+      await requireOrgRole(c.var.db, orgId, c.var.user.id, 'admin');
+      return mergeSettings(c, { scope: 'org', scopeId: orgId }, c.req.valid('json'));
+    })
+    .put('/:orgId/settings/:key', validate('param', orgKeyParam), validate('json', settingPutRequestSchema), async (c) => {
+      const { orgId, key } = c.req.valid('param');
+      await requireOrgRole(c.var.db, orgId, c.var.user.id, 'admin');
+      return commit(c, await putSetting(c.var.db, { scope: 'org', scopeId: orgId }, key, c.req.valid('json').value, c.var.now, c.var.serverNodeId));
+    });

@@ -17,7 +17,7 @@ import {
 } from '../../shared/index.js';
 import type { Db } from '../env.js';
 import { HttpError } from '../http/http-error.js';
-import { log } from '../http/log.js';
+import { log as jsonLines, type LogSink } from '../http/log.js';
 import { runBatch } from '../db/batch.js';
 import { BOTTOM_HLC, SETTING_STORED_ITEM, readStoredStamp, readStoredValue, settingBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
@@ -30,12 +30,6 @@ import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { runPage } from '../sync/run-page.js';
 import { currentSeq, readMeta } from '../sync/seq.js';
 
-/**
- * One node id per isolate: concurrent isolates stamping in the same millisecond still issue distinct stamps.
- * Made on first use: workerd forbids random values in global scope.
- */
-let serverNode: string | undefined;
-const serverNodeId = () => (serverNode ??= createNodeId());
 /** D1 allows 100 bound parameters a statement; an upserted register binds 6. */
 const ROWS_PER_UPSERT = 16;
 
@@ -117,8 +111,17 @@ export interface PlannedMerge extends Planned {
  *
  * The changes are read before the write, and the returned cursor is their position (toPage, within
  * LIMITS.maxMergeChangesBytes): this merge's own writes, and any later commit, have a higher seq and come past it.
+ *
+ * `nodeId` is the server clock's node id: the sync server passes its instance's (one per instance, so concurrent
+ * instances stamping in the same millisecond still issue distinct stamps); without one, a fresh one per call.
  */
-export async function prepareMerge(db: Db, scope: SettingsScope, input: SettingsMergeRequest, now: number): Promise<PlannedMerge> {
+export async function prepareMerge(
+  db: Db,
+  scope: SettingsScope,
+  input: SettingsMergeRequest,
+  now: number,
+  nodeId: string = createNodeId(),
+): Promise<PlannedMerge> {
   const meta = await readMeta(db);
   const tag = tagOf(scope);
   const from = decodeCursor(input.cursor, tag, { purgedSeq: meta.purgedSeq, now });
@@ -131,7 +134,7 @@ export async function prepareMerge(db: Db, scope: SettingsScope, input: Settings
   const headSeq = (head?.results[0]?.value as number | undefined) ?? 0;
   const storedRows = (registers?.results ?? []) as unknown as StoredRow[];
   const stored = registerMap(storedRows);
-  const plan = planMerge(scope.scope, input.entries, stored, { nodeId: serverNodeId(), last: meta.serverHlc, now });
+  const plan = planMerge(scope.scope, input.entries, stored, { nodeId, last: meta.serverHlc, now });
   const changes = toPage<StoredRow>((changed?.results ?? []) as unknown as PageRow[], LIMITS.maxPageLimit, tag, from, headSeq, now, {
     maxBytes: LIMITS.maxMergeChangesBytes,
   });
@@ -160,7 +163,7 @@ export async function prepareMerge(db: Db, scope: SettingsScope, input: Settings
 }
 
 /** One log line per entry a merge did not apply (DESIGN section 4, observability): never the value. */
-export function logUnapplied(scope: SettingsScope, results: readonly SettingMergeResult[]): void {
+export function logUnapplied(scope: SettingsScope, results: readonly SettingMergeResult[], log: LogSink = jsonLines): void {
   for (const r of results) {
     if (r.status !== 'applied') log({ msg: 'settings entry not applied', scope: scope.scope, key: r.key, status: r.status, code: r.code });
   }
@@ -168,16 +171,24 @@ export function logUnapplied(scope: SettingsScope, results: readonly SettingMerg
 
 /**
  * PUT: a plain client sends a value; the server stamps it. The clock resumes above both its persisted state and
- * the stored register (no drift check: both are ours), so the write wins as a plain PUT should.
+ * the stored register (no drift check: both are ours), so the write wins as a plain PUT should. `nodeId` as in
+ * prepareMerge.
  */
-export async function putSetting(db: Db, scope: SettingsScope, key: string, value: unknown, now: number): Promise<Mutation> {
+export async function putSetting(
+  db: Db,
+  scope: SettingsScope,
+  key: string,
+  value: unknown,
+  now: number,
+  nodeId: string = createNodeId(),
+): Promise<Mutation> {
   const check = validateSetting(scope.scope, key, value);
   if (!check.ok) throw new HttpError('VALIDATION_FAILED', check.message, { code: check.code });
   const meta = await readMeta(db);
   const storedRows = await db.all<StoredRow>(selectRegisters(scope, [key]));
   const stored = registerMap(storedRows).get(key);
   const last = [meta.serverHlc, stored?.hlc].filter((s): s is string => s != null).sort().pop() ?? null;
-  const stamp = createHlc({ nodeId: serverNodeId(), last }).next();
+  const stamp = createHlc({ nodeId, last }).next();
   return {
     status: 200,
     effect: [...upserts(scope, [{ key, value: check.value, hlc: stamp }], now, unreadableStamps(storedRows)), advanceServerHlc(stamp)],

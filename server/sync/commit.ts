@@ -35,6 +35,9 @@ export interface IdempotencyClaim {
  * Runs a mutation as ONE D1 batch (one transaction): bump the change sequence, apply the effect, store the
  * idempotent response (when the request carries a key), read the response back. A crash can therefore never
  * leave an effect without its stored response, or the other way round.
+ *
+ * Reads the context variables `db`, `idempotencyClaim` (when the idempotency middleware ran), `hub` and `log`
+ * (both optional: no hub, no pokes).
  */
 export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Response> {
   const db = c.var.db;
@@ -71,7 +74,8 @@ export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Re
   const last = results[results.length - 1]?.results[0];
   const body = last?.body;
   if (body == null) throw new Error('mutation response body is empty');
-  notifyHubs(c, mutation.live, last?.seq ?? 0);
+  // The executionCtx getter throws outside a request (a test's bare context): notifyHubs calls it inside its guard.
+  notifyHubs(c.var.hub, mutation.live, last?.seq ?? 0, { waitUntil: (work) => c.executionCtx.waitUntil(work), log: c.var.log });
   return new Response(body, { status: mutation.status, headers: { 'content-type': 'application/json' } });
 }
 

@@ -1,0 +1,47 @@
+import { sql } from 'drizzle-orm';
+import type { AuthUser, Db } from '../env.js';
+import { HttpError } from '../http/http-error.js';
+
+/** Callers remembered per database before the memory starts over (an isolate serves a bounded set of users). */
+const REMEMBERED_USERS = 10_000;
+
+/** Writes a caller into the sync database's `user` table, once per instance, database and (email, name). */
+export type UserDirectory = (db: Db, user: AuthUser, now: number) => Promise<void>;
+
+/**
+ * The `mirror` user directory (SyncServerOptions.users): memberships reference the `user` table, member lists
+ * read names and emails from it and member requests look users up there, so a caller whose auth lives elsewhere
+ * gets a row there. Upserted when this instance has not yet seen the caller with this email and name in this
+ * database: one write per user and isolate, not one per request. An email that another id already holds is 409
+ * CONFLICT: the directory finds users by email, so it cannot hold two with one email.
+ */
+export function createUserDirectory(): UserDirectory {
+  const seen = new WeakMap<D1Database, Map<string, string>>();
+  return async (db, user, now) => {
+    let known = seen.get(db.$client);
+    if (!known) seen.set(db.$client, (known = new Map()));
+    const fingerprint = `${user.email}\n${user.name}`;
+    if (known.get(user.id) === fingerprint) return;
+    try {
+      await db.run(sql`INSERT INTO user (id, name, email, email_verified, image, created_at, updated_at)
+        VALUES (${user.id}, ${user.name}, ${user.email}, 0, NULL, ${now}, ${now})
+        ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, updated_at = excluded.updated_at
+        WHERE user.name IS NOT excluded.name OR user.email IS NOT excluded.email`);
+    } catch (error) {
+      if (isEmailTaken(error)) {
+        throw new HttpError('CONFLICT', 'another user of the sync directory has this email', { reason: 'email taken' });
+      }
+      throw error;
+    }
+    if (known.size >= REMEMBERED_USERS) known.clear();
+    known.set(user.id, fingerprint);
+  };
+}
+
+/** D1's unique violation on user.email, also when drizzle wraps it (its message then names the query, its cause the violation). */
+function isEmailTaken(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (/UNIQUE constraint failed: user\.email/.test(e.message)) return true;
+  }
+  return false;
+}
