@@ -48,6 +48,11 @@ export interface WorkerOptions {
    * wrapper of the Worker: never deployed, since `wrangler deploy` reads `main`.
    */
   script?: string;
+  /**
+   * Another wrangler config instead of wrangler.toml (its own `main`, bindings and migrations dir), for a test
+   * Worker that must not inherit this repo's [assets] routing.
+   */
+  config?: string;
 }
 
 /**
@@ -67,12 +72,13 @@ process.once('exit', () => {
 
 export async function startWorker(options: WorkerOptions = {}): Promise<RunningWorker> {
   // wrangler.toml serves the built app as the Worker's assets: without it wrangler dev refuses to start.
-  if (!existsSync(join(process.cwd(), 'dist', 'app'))) throw new Error('dist/app is missing: run `npm run build` first (npm test, npm run soak and npm run bench do)');
+  if (!options.config && !existsSync(join(process.cwd(), 'dist', 'app'))) throw new Error('dist/app is missing: run `npm run build` first (npm test, npm run soak and npm run bench do)');
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), 'sync-worker-'));
   const ownsPersist = options.persistDir === undefined;
+  const configArgs = options.config ? ['--config', options.config] : [];
   // Asynchronously: clients of a Worker being restarted keep running (their timers, their retries) meanwhile.
   const applied = await new Promise<{ status: number | null; output: string }>((resolve) => {
-    const child = spawn(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { env: quietWranglerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist, ...configArgs], { env: quietWranglerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += String(d)));
     child.stderr.on('data', (d) => (output += String(d)));
@@ -88,6 +94,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
     [
       'dev',
       ...(options.script ? [options.script] : []),
+      ...configArgs,
       '--ip', '127.0.0.1',
       '--port', String(port),
       '--inspector-port', String(inspectorPort),
