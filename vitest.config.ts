@@ -24,7 +24,8 @@ export default defineConfig(async () => {
         {
           test: {
             name: 'node',
-            include: ['test/shared/**/*.test.ts', 'test/server-pure/**/*.test.ts', 'test/client/**/*.test.ts', 'test/client/**/*.test.tsx', 'test/conformance/**/*.test.ts'],
+            // test/package: the packed package as an app installs it, and the app's imports (entry points only).
+            include: ['test/shared/**/*.test.ts', 'test/server-pure/**/*.test.ts', 'test/client/**/*.test.ts', 'test/client/**/*.test.tsx', 'test/conformance/**/*.test.ts', 'test/package/**/*.test.ts'],
             environment: 'node',
             // Property tests take 1-3 s alone; on a shared, busy machine the 5 s default is too close.
             testTimeout: 30_000,

@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { sourceAliases } from '../scripts/package-entries.mjs';
 
 /**
  * The app's build: `npm run build` writes dist/app, which the Worker serves as static assets (wrangler.toml
@@ -10,6 +11,10 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
+  // The app imports the package by name (offline-sync-engine/client, …/client/react), as an app outside this repo
+  // does; here each entry point resolves to its source (package.json `exports` lists them), so neither dev nor
+  // build needs the package built first. tsconfig.client.json's `paths` do the same for the typechecker.
+  resolve: { alias: sourceAliases() },
   build: {
     outDir: fileURLToPath(new URL('../dist/app', import.meta.url)),
     // dist/app is outside the app's root: Vite only empties it when told to.

@@ -1,4 +1,4 @@
-import Dexie from 'dexie';
+import { Dexie } from 'dexie';
 import type { LocalOp } from '../storage/rows.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 

@@ -1,4 +1,6 @@
-import Dexie, { type Table } from 'dexie';
+// The named export, not the default: under Node16 module resolution Dexie's default export types as the whole
+// CommonJS module (its .d.ts is CJS), so `extends Dexie` in our declarations would not typecheck for such an app.
+import { Dexie, type Table } from 'dexie';
 import type {
   CounterRow,
   LocalOp,

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { useOrgs } from '../../../client/react/index.js';
+import { useOrgs } from 'offline-sync-engine/client/react';
 import type { Org } from '../model/types.js';
 
 /**

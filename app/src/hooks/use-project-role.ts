@@ -1,4 +1,4 @@
-import { useProjectMembers } from '../../../client/react/index.js';
+import { useProjectMembers } from 'offline-sync-engine/client/react';
 import type { Project, ProjectRole } from '../model/types.js';
 
 /**

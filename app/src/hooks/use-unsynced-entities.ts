@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useOutbox } from '../../../client/react/index.js';
+import { useOutbox } from 'offline-sync-engine/client/react';
 
 /**
  * Which rows have changes the server has not confirmed, by the op's `entity` (`<table>:<key>`, a composite

@@ -1,4 +1,4 @@
-import { ClientValidationError, SyncClientError, UnsyncedChangesError } from '../../../client/index.js';
+import { ClientValidationError, SyncClientError, UnsyncedChangesError } from 'offline-sync-engine/client';
 
 /** Any thrown value in words for the user: bad input, a refused action, a lost network, or the unexpected. */
 export function errorMessage(error: unknown): string {

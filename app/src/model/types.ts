@@ -1,4 +1,4 @@
-import type { useOrgMembers, useOrgs, useProjectMembers, useProjects } from '../../../client/react/index.js';
+import type { useOrgMembers, useOrgs, useProjectMembers, useProjects } from 'offline-sync-engine/client/react';
 
 /** Row types as the hooks give them (the app imports only the public client API and hooks). */
 export type Org = NonNullable<ReturnType<typeof useOrgs>>[number];

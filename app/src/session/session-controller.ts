@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { createSyncEngine, type SyncEngine } from '../../../client/index.js';
+import { createSyncEngine, type SyncEngine } from 'offline-sync-engine/client';
 import { appFetch } from '../network/offline-mode.js';
 import { signOutOnServer } from './auth-client.js';
 import { SESSION_KEY, clearSession, readSession, writeSession, type Session } from './session-store.js';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSyncEngine } from '../../../client/react/index.js';
+import { useSyncEngine } from 'offline-sync-engine/client/react';
 import { useCurrentOrg } from '../hooks/current-org.js';
 import { useAction } from '../hooks/use-action.js';
 import { useBrowserOnline } from '../hooks/use-browser-online.js';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { CounterName, Counters } from '../../../client/index.js';
-import { useSyncEngine, useSyncStatus } from '../../../client/react/index.js';
+import type { CounterName, Counters } from 'offline-sync-engine/client';
+import { useSyncEngine, useSyncStatus } from 'offline-sync-engine/client/react';
 import { useAction } from '../hooks/use-action.js';
 import { TEST_IDS, counterTestId } from '../test-ids.js';
 import { ActionMessage } from './messages.js';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSyncEngine } from '../../../client/react/index.js';
+import { useSyncEngine } from 'offline-sync-engine/client/react';
 import { useAction } from '../hooks/use-action.js';
 import { renameOrg } from '../model/permissions.js';
 import type { Org } from '../model/types.js';

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useOrgMembers, useSyncEngine } from '../../../client/react/index.js';
+import { useOrgMembers, useSyncEngine } from 'offline-sync-engine/client/react';
 import { useUnsyncedIds } from '../hooks/use-unsynced-entities.js';
 import { changeOrgMemberRole, grantOrgOwner, manageOrgMembers, removeOrgMember } from '../model/permissions.js';
 import type { Org, OrgRole } from '../model/types.js';

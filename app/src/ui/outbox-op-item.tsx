@@ -1,4 +1,4 @@
-import type { LocalOp } from '../../../client/index.js';
+import type { LocalOp } from 'offline-sync-engine/client';
 import { useAction } from '../hooks/use-action.js';
 import { formatDuration } from '../model/format-time.js';
 import { TEST_IDS } from '../test-ids.js';

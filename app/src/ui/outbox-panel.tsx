@@ -1,4 +1,4 @@
-import { useOutbox } from '../../../client/react/index.js';
+import { useOutbox } from 'offline-sync-engine/client/react';
 import { useNow } from '../hooks/use-now.js';
 import { TEST_IDS } from '../test-ids.js';
 import { OutboxOpItem } from './outbox-op-item.js';

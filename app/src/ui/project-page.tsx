@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useOrgMembers, useProject, useProjectMembers, useSyncEngine } from '../../../client/react/index.js';
+import { useOrgMembers, useProject, useProjectMembers, useSyncEngine } from 'offline-sync-engine/client/react';
 import { useProjectRole } from '../hooks/use-project-role.js';
 import { useUnsyncedIds } from '../hooks/use-unsynced-entities.js';
 import { changeProjectMemberRole, manageProject, removeProjectMember } from '../model/permissions.js';

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useSyncEngine } from '../../../client/react/index.js';
+import { useSyncEngine } from 'offline-sync-engine/client/react';
 import { useAction, type Action } from '../hooks/use-action.js';
 import { useProjectRole } from '../hooks/use-project-role.js';
 import { manageProject } from '../model/permissions.js';

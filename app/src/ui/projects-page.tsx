@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useProjects, useSyncEngine } from '../../../client/react/index.js';
+import { useProjects, useSyncEngine } from 'offline-sync-engine/client/react';
 import { useAction } from '../hooks/use-action.js';
 import { useUnsyncedEntities } from '../hooks/use-unsynced-entities.js';
 import { isOrgAdmin } from '../model/permissions.js';

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { SettingsScopeRef } from '../../../client/index.js';
-import { useSetting } from '../../../client/react/index.js';
+import type { SettingsScopeRef } from 'offline-sync-engine/client';
+import { useSetting } from 'offline-sync-engine/client/react';
 import { useAction } from '../hooks/use-action.js';
 import type { SettingField as Field } from '../model/setting-fields.js';
 import { TEST_IDS } from '../test-ids.js';

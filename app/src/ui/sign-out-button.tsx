@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { UnsyncedChangesError } from '../../../client/index.js';
+import { UnsyncedChangesError } from 'offline-sync-engine/client';
 import { useAction } from '../hooks/use-action.js';
 import { sessions } from '../session/session-controller.js';
 import { TEST_IDS } from '../test-ids.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useSetting, useSyncEngine, useSyncStatus } from '../../../client/react/index.js';
+import { useSetting, useSyncEngine, useSyncStatus } from 'offline-sync-engine/client/react';
 import { useBrowserOnline } from '../hooks/use-browser-online.js';
 import { useNow } from '../hooks/use-now.js';
 import { formatAgo, formatDuration } from '../model/format-time.js';

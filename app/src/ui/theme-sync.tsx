@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useSetting } from '../../../client/react/index.js';
+import { useSetting } from 'offline-sync-engine/client/react';
 
 export const THEME_KEY = 'appraisal:theme';
 

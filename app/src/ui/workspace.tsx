@@ -1,4 +1,4 @@
-import { SyncProvider } from '../../../client/react/index.js';
+import { SyncProvider } from 'offline-sync-engine/client/react';
 import { CurrentOrgProvider, useCurrentOrg } from '../hooks/current-org.js';
 import { parseRoute, usePathname } from '../routing/router.js';
 import type { SignedIn } from '../session/session-controller.js';
