@@ -62,7 +62,7 @@ export default defineConfig(async () => {
             // The app end to end: playwright-core drives Debian's Chromium against the built app served by the
             // Worker under wrangler dev (started by the test file on free ports).
             name: 'e2e',
-            include: ['test/e2e/**/*.e2e.test.ts'],
+            include: ['test/e2e/**/*.e2e.test.ts', 'test/examples/**/*.e2e.test.ts'],
             environment: 'node',
             globalSetup: ['./test/app-build-setup.ts'],
             testTimeout: 180_000,

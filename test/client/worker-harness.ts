@@ -20,7 +20,7 @@ export interface RunningWorker {
   kill(): Promise<void>;
 }
 
-const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
+const repoWrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,6 +53,12 @@ export interface WorkerOptions {
    * Worker that must not inherit this repo's [assets] routing.
    */
   config?: string;
+  /**
+   * Another wrangler binary and working directory: an app with its own install (the example app's smoke test
+   * runs the example's wrangler in the example's directory).
+   */
+  wrangler?: string;
+  cwd?: string;
 }
 
 /**
@@ -76,9 +82,11 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), 'sync-worker-'));
   const ownsPersist = options.persistDir === undefined;
   const configArgs = options.config ? ['--config', options.config] : [];
+  const wrangler = options.wrangler ?? repoWrangler;
+  const cwd = options.cwd ?? process.cwd();
   // Asynchronously: clients of a Worker being restarted keep running (their timers, their retries) meanwhile.
   const applied = await new Promise<{ status: number | null; output: string }>((resolve) => {
-    const child = spawn(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist, ...configArgs], { env: quietWranglerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist, ...configArgs], { cwd, env: quietWranglerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += String(d)));
     child.stderr.on('data', (d) => (output += String(d)));
@@ -103,7 +111,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
       ...(options.trustLocalhostOrigins ? localDevVarArgs : []),
       '--log-level', 'error',
     ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quietWranglerEnv },
+    { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quietWranglerEnv },
   );
   let output = '';
   child.stdout?.on('data', (d) => (output += String(d)));

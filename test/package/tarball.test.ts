@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,8 @@ import { apiReports, reportDifference } from '../../scripts/api-report.mjs';
 import { entryPrograms, PROGRAMS } from '../../scripts/build-package.mjs';
 import { fileEntries, packageJson, packageName, root } from '../../scripts/package-entries.mjs';
 import { filesUnder, importedSpecifiers, isPathSpecifier, packageOf } from './imports.js';
+import { packPackage } from './packed-package.js';
+import { run } from './run-command.js';
 
 /**
  * The package as an app gets it: build (npm run build:package), `npm pack`, install the tarball with its peers
@@ -52,20 +52,6 @@ const RESOLUTIONS = {
   node16: { module: 'Node16', moduleResolution: 'Node16' },
 };
 
-const pexec = promisify(execFile);
-// The children get this process's environment less what `npm test` sets for its own script.
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_(lifecycle|package)_/.test(key)));
-
-async function run(command: string, args: string[], cwd: string): Promise<string> {
-  try {
-    const { stdout } = await pexec(command, args, { cwd, env: childEnv, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    throw new Error(`\`${command} ${args.join(' ')}\` in ${cwd} exited with ${e.code}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
-}
-
 /**
  * Packages whose own declarations do not typecheck with skipLibCheck off, whatever imports them: their errors
  * (in their own files only) are tolerated. Errors anywhere else, in this package's declarations above all, fail.
@@ -77,10 +63,11 @@ const THIRD_PARTY_TYPE_ERRORS: Record<string, string> = {
 /** Runs tsc on one consumer config; returns '' when it passes, or what failed (tolerated errors left out). */
 async function typecheck(typescript: string, tsconfig: string): Promise<string> {
   try {
-    await pexec(process.execPath, [typescript, '-p', tsconfig, '--pretty', 'false'], { cwd: consumer(), env: childEnv, maxBuffer: 64 * 1024 * 1024 });
+    await run(process.execPath, [typescript, '-p', tsconfig, '--pretty', 'false'], consumer());
     return '';
   } catch (error) {
-    const output = String((error as { stdout?: string }).stdout ?? '') + String((error as { stderr?: string }).stderr ?? '');
+    // run() puts the command's stdout and stderr in its error's message.
+    const output = error instanceof Error ? error.message : String(error);
     const errors = output.split('\n').filter((line) => /^\S.*\(\d+,\d+\): error TS\d+/.test(line));
     const own = errors.filter((line) => {
       const thirdParty = /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
@@ -106,13 +93,7 @@ const consumer = () => join(work, 'consumer');
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'ose-package-'));
-  await run(process.execPath, ['scripts/build-package.mjs'], root);
-  // --ignore-scripts: prepack would build again.
-  const packed = JSON.parse(await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], root)) as { filename: string; files: { path: string }[] }[];
-  const [result] = packed;
-  if (!result) throw new Error('npm pack reported no tarball');
-  tarball = join(work, result.filename);
-  packedFiles = result.files.map((f) => f.path).sort();
+  ({ tarball, files: packedFiles } = await packPackage(work));
 
   mkdirSync(consumer());
   writeFileSync(join(consumer(), 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2)}\n`);
