@@ -1,5 +1,6 @@
 import type { BackoffPolicy } from '../outbox/backoff.js';
-import { recoverSyncing, wakeOfflineOps } from '../outbox/outbox-store.js';
+import { recoverSyncing } from '../outbox/outbox-store.js';
+import { wakeOfflineOps } from '../outbox/replay-store.js';
 import { drain } from '../outbox/replay-loop.js';
 import { pullPlan, runPlan } from '../pull/pull-plan.js';
 import type { ClientClock } from '../settings/client-clock.js';

@@ -1,11 +1,10 @@
+import type { OrgRole, ProjectRole } from '../../shared/index.js';
 import {
   addOrgMemberRequestSchema,
   addProjectMemberRequestSchema,
   updateOrgMemberRequestSchema,
   updateProjectMemberRequestSchema,
-  type OrgRole,
-  type ProjectRole,
-} from '../../shared/index.js';
+} from '../../shared/schemas/requests.js';
 import type { OpEffect } from '../storage/rows.js';
 import { projectName } from './projects.js';
 import { enqueueWrite, validated, type WriteContext } from './write-context.js';

@@ -1,4 +1,5 @@
-import { createProjectRequestSchema, updateProjectRequestSchema, type Project } from '../../shared/index.js';
+import type { Project } from '../../shared/index.js';
+import { createProjectRequestSchema, updateProjectRequestSchema } from '../../shared/schemas/requests.js';
 import { enqueueWrite, validated, type WriteContext } from './write-context.js';
 
 /** Offline-capable project writes: the optimistic row and the op land in one transaction. */

@@ -1,6 +1,4 @@
-import { Dexie } from 'dexie';
 import type { LocalOp } from '../storage/rows.js';
-import type { SyncDatabase } from '../storage/sync-database.js';
 
 /**
  * Which other lanes an op must not overtake. Lanes are `project:<projectId>` (a project's ops and its member
@@ -16,6 +14,9 @@ import type { SyncDatabase } from '../storage/sync-database.js';
  * retry or discard; the ops they would hold go to the server and get its verdict, as they would have before
  * lanes of one org ordered each other). Every wait points at a lower `order`, so no two ops ever wait for each
  * other: the earliest live op of any chain of waits is a lane head that waits for nothing.
+ *
+ * This module is the rule and an op's group, which every queued op records (enqueueOp, on the path a page loads
+ * first); the replay's check of it (groupBlocker) is in group-blocker.ts, in the lazy leader runtime.
  */
 export type GroupMode = 'shared' | 'exclusive';
 
@@ -37,40 +38,4 @@ export function groupOf(op: Pick<LocalOp, 'lane' | 'path'>): OpGroup {
   const orgId = segments[1] === 'api' && segments[2] === 'orgs' ? segments[3] : undefined;
   if (!orgId) return { group: `lane:${op.lane}`, groupMode: 'exclusive' };
   return { group: orgId, groupMode: op.lane.startsWith('org:') ? 'exclusive' : 'shared' };
-}
-
-const LIVE = new Set<LocalOp['status']>(['pending', 'syncing']);
-
-/** A failed op's lane → its order: the ops after it wait for the user, not the server. */
-async function heldLanes(db: SyncDatabase): Promise<Map<string, number>> {
-  const held = new Map<string, number>();
-  for (const op of await db.ops.where('status').equals('failed').toArray()) held.set(op.lane, Math.min(op.order, held.get(op.lane) ?? Infinity));
-  return held;
-}
-
-/**
- * The earliest op of another lane that `op` must wait for (see the rule above), or undefined: it may go. Reads
- * [group+groupMode+order] from the group's first op up to `op`: a shared op reads only the (few) exclusive ones.
- */
-export async function groupBlocker(db: SyncDatabase, op: LocalOp): Promise<LocalOp | undefined> {
-  // Ops written before v4 were filled in by its upgrade; an op without them is read the same way.
-  const { group, groupMode } = op.group !== undefined && op.groupMode !== undefined ? { group: op.group, groupMode: op.groupMode } : groupOf(op);
-  const modes: GroupMode[] = groupMode === 'exclusive' ? ['exclusive', 'shared'] : ['exclusive'];
-  let held: Map<string, number> | undefined;
-  for (const mode of modes) {
-    const earlier = (skip: Map<string, number>) =>
-      db.ops
-        .where('[group+groupMode+order]')
-        .between([group, mode, Dexie.minKey], [group, mode, op.order], true, false)
-        .filter((o) => o.lane !== op.lane && LIVE.has(o.status) && !((skip.get(o.lane) ?? Infinity) < o.order))
-        .first();
-    // Failed ops are rare: read them only once something earlier is live at all.
-    let blocker = await earlier(held ?? new Map());
-    if (blocker && held === undefined) {
-      held = await heldLanes(db);
-      blocker = await earlier(held);
-    }
-    if (blocker) return blocker;
-  }
-  return undefined;
 }

@@ -2,9 +2,9 @@ import { Dexie, type Table } from 'dexie';
 import type { Op } from '../../shared/index.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { EntityKey, EntityTable, LocalOp, OpEffect, ShadowRow } from '../storage/rows.js';
-import { bump, tally } from '../status/counters.js';
+import { tally } from '../status/counters.js';
 import { applyEffect, effectKey, entityId } from './effects.js';
-import { groupBlocker, groupOf } from './op-group.js';
+import { groupOf } from './op-group.js';
 
 /**
  * The outbox's storage: every change to ops, shadows and the visible rows they produce happens in one Dexie
@@ -23,25 +23,31 @@ import { groupBlocker, groupOf } from './op-group.js';
  * Order: each op's `order` is its enqueue number (1, 2, 3, ... for the database's life), so the `enqueued`
  * counter is not written per op: it is the highest order queued, or, once that op left the queue, the floor kept
  * in the `enqueued` counter row (raised by every transition that deletes an op). See enqueuedCount.
+ *
+ * This module is what a page needs before its tab leads, so it is on the path a page loads first: the optimistic
+ * write (enqueueOp), the user's retry and discard, the start-up recovery and the rebuild after resetCache, and
+ * the recompute they share. What only the leading tab's replay and pull need is in the lazy leader runtime's
+ * chunk: the replay's transitions (replay-store.ts), server rows landing under the queued ops (server-rows.ts) and
+ * the check of which lane waits for which (group-blocker.ts).
  */
 const LIVE = new Set<Op['status']>(['pending', 'syncing']);
 
 /** Whether an op's optimistic effect is part of the visible row. */
 export const shows = (op: LocalOp): boolean => LIVE.has(op.status) && op.scopeLost !== true;
 
-const entityTable = (db: SyncDatabase, table: EntityTable) => db.table(table) as Table<Record<string, unknown>, unknown>;
+export const entityTable = (db: SyncDatabase, table: EntityTable) => db.table(table) as Table<Record<string, unknown>, unknown>;
 
 /** The row an op touches: its entity id, table and key. */
-interface Target {
+export interface Target {
   readonly entity: string;
   readonly table: EntityTable;
   readonly key: EntityKey;
 }
 
-const targetOf = (op: LocalOp): Target => ({ entity: op.entity, table: op.effect.table, key: effectKey(op.effect) });
+export const targetOf = (op: LocalOp): Target => ({ entity: op.entity, table: op.effect.table, key: effectKey(op.effect) });
 
 /** What the server holds for a row: its row (null: none, or a tombstone) and the version, when known. */
-interface ServerState {
+export interface ServerState {
   readonly row: Record<string, unknown> | null;
   readonly version?: number;
 }
@@ -56,7 +62,7 @@ const known = (state: ServerState | undefined): state is ServerState => state !=
  * the server's. Called only for a row that had ops queued (or a shadow) in this transaction, so with neither left
  * the server state is null: the last op of a row created offline was dropped, and the row goes with it.
  */
-async function recompute(db: SyncDatabase, target: Target, next?: (stored: ShadowRow | undefined) => ServerState | undefined): Promise<void> {
+export async function recompute(db: SyncDatabase, target: Target, next?: (stored: ShadowRow | undefined) => ServerState | undefined): Promise<void> {
   const [shadow, ops] = await Promise.all([db.shadows.get(target.entity), db.ops.where('entity').equals(target.entity).toArray()]);
   const fresh = next?.(shadow);
   const server: ServerState | undefined = fresh ?? shadow;
@@ -152,140 +158,6 @@ export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now:
   return op;
 }
 
-/** Whether `op` is the first queued op of its lane (only a lane's head is ever sent). */
-async function isLaneHead(db: SyncDatabase, op: LocalOp): Promise<boolean> {
-  const head = await db.ops.where('[lane+order]').between([op.lane, Dexie.minKey], [op.lane, Dexie.maxKey]).first();
-  return head?.id === op.id;
-}
-
-/**
- * The ops that may be sent now, in global order: the first op of each lane, due, that waits for no earlier op
- * of its org (op-group.ts). A lane whose head failed (or is in flight) sends nothing. Reads the pending ops due
- * by now through [status+nextAttemptAt], then, for the earliest due op of each lane only (no later one can be
- * its head), one key of [lane+order] and one range of [group+groupMode+order].
- */
-export async function dueHeads(db: SyncDatabase, userId: string, now: number): Promise<LocalOp[]> {
-  const due = await db.ops.where('[status+nextAttemptAt]').between(['pending', Dexie.minKey], ['pending', now], true, true).toArray();
-  const first = new Map<string, LocalOp>();
-  // Ops are only ever sent with their own user's token.
-  for (const op of due) if (op.userId === userId && !(op.order > (first.get(op.lane)?.order ?? Infinity))) first.set(op.lane, op);
-  const heads: LocalOp[] = [];
-  for (const op of first.values()) if ((await isLaneHead(db, op)) && !(await groupBlocker(db, op))) heads.push(op);
-  return heads.sort((a, b) => a.order - b.order);
-}
-
-/**
- * The earliest time a pending lane head that waits for no other lane becomes due (for the scheduler), or null:
- * pending ops by due time. A head waiting for another lane's op is not counted: it goes once that op is
- * answered, in the drain that answers it, and counting its (past) due time would wake the scheduler at once,
- * over and over.
- */
-export async function nextDueAt(db: SyncDatabase): Promise<number | null> {
-  // Read in small pages: the earliest pending op is almost always a lane head, so this costs one short read, not
-  // one read of the whole queue (which made every cycle O(queue) while offline).
-  const PAGE = 16;
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await db.ops.where('[status+nextAttemptAt]').between(['pending', Dexie.minKey], ['pending', Dexie.maxKey]).offset(offset).limit(PAGE).toArray();
-    for (const op of page) if ((await isLaneHead(db, op)) && !(await groupBlocker(db, op))) return op.nextAttemptAt;
-    if (page.length < PAGE) return null;
-  }
-}
-
-/**
- * Pending → syncing, if the op may still go: checked again in the same transaction that marks it, so a retry
- * or discard since dueHeads (one that makes an earlier op of its org live again) can never let it overtake.
- * Returns the op as marked (what is sent), or null: it does not go.
- */
-export async function markSyncing(db: SyncDatabase, opId: string, now: number): Promise<LocalOp | null> {
-  return db.transaction('rw', db.ops, async () => {
-    const op = await db.ops.get(opId);
-    if (!op || op.status !== 'pending' || (await groupBlocker(db, op))) return null;
-    const marked: LocalOp = { ...op, status: 'syncing', lastAttempt: now };
-    await db.ops.put(marked);
-    return marked;
-  });
-}
-
-/** Undoes markSyncing for an op that was not sent after all (its pass stopped meanwhile): exactly as it was. */
-export async function unmarkSyncing(db: SyncDatabase, opId: string, lastAttempt: LocalOp['lastAttempt']): Promise<void> {
-  await db.transaction('rw', db.ops, async () => {
-    const op = await db.ops.get(opId);
-    if (op?.status === 'syncing') await db.ops.put({ ...op, status: 'pending', lastAttempt });
-  });
-}
-
-/** The version a server answer or page item carries (tombstones included), if any. */
-export const versionOf = (body: unknown): number | undefined => {
-  const version = (body as { version?: unknown } | null)?.version;
-  return typeof version === 'number' ? version : undefined;
-};
-
-/** The version of the server state a shadow holds, if known. */
-const shadowVersion = (shadow: ShadowRow): number | undefined => shadow.version ?? versionOf(shadow.row);
-
-/**
- * The server applied the op: its answer becomes the server state under the ops still queued on the row (or the
- * visible row, when none is), and the op leaves the queue. `answerVersion` is the answer's version (alive row or
- * tombstone). An idempotent replay answers with the body stored when the op first committed; if a pull has
- * since brought a newer version (another user's later change), that stored row is older than the shadow and must
- * not replace it: the pull's cursor is past the newer row, so nothing would bring it back.
- */
-export async function completeOp(db: SyncDatabase, opId: string, serverRow: Record<string, unknown> | null, replayed: boolean, answerVersion = versionOf(serverRow)) {
-  await db.transaction('rw', allTables(db), async () => {
-    const op = await db.ops.get(opId);
-    if (!op) return;
-    await Promise.all([db.ops.delete(opId), tally(db.counters, { applied: 1, deduplicated: replayed ? 1 : 0 }, { enqueued: op.order })]);
-    // The op's scope was purged while it was in flight (access lost): its answer lands nowhere, not even in a
-    // shadow a later write started afresh; if access came back, the next pull brings the row.
-    if (op.scopeLost === true) return recompute(db, targetOf(op));
-    if (op.effect.kind === 'none') {
-      // Nothing was predicted (e.g. a member added by email): the server's row simply lands.
-      if (serverRow) await entityTable(db, op.effect.table).put(serverRow);
-      return recompute(db, targetOf(op));
-    }
-    await recompute(db, targetOf(op), (shadow) => {
-      const stored = shadow ? shadowVersion(shadow) : undefined;
-      if (stored !== undefined && answerVersion !== undefined && answerVersion < stored) return undefined;
-      return { row: serverRow, ...(answerVersion !== undefined ? { version: answerVersion } : {}) };
-    });
-  });
-}
-
-/**
- * Back to pending: after a transient failure (attempt spent, counted as a retry), while offline (a retry that
- * spends no attempt), or after an auth pause / abort (neither).
- */
-export async function reschedule(
-  db: SyncDatabase,
-  opId: string,
-  nextAttemptAt: number,
-  spendAttempt: boolean,
-  error: LocalOp['error'],
-  isRetry = spendAttempt,
-  offlineWaits = 0,
-) {
-  await db.transaction('rw', db.ops, db.counters, async () => {
-    const op = await db.ops.get(opId);
-    if (!op) return;
-    const { offlineWaits: _previous, ...rest } = op;
-    await db.ops.put({ ...rest, status: 'pending', nextAttemptAt, attempts: op.attempts + (spendAttempt ? 1 : 0), error, ...(offlineWaits > 0 ? { offlineWaits } : {}) });
-    if (isRetry) await bump(db.counters, 'retried');
-  });
-}
-
-/** The op failed for good: it stays, holding its lane, and its optimistic effect is rolled back. */
-export async function failOp(db: SyncDatabase, opId: string, error: NonNullable<LocalOp['error']>, spendAttempt: boolean) {
-  await db.transaction('rw', allTables(db), async () => {
-    const op = await db.ops.get(opId);
-    if (!op) return;
-    await Promise.all([
-      db.ops.put({ ...op, status: 'failed', error, attempts: op.attempts + (spendAttempt ? 1 : 0) }),
-      tally(db.counters, { failed: 1, conflicts: error.statusCode === 409 || error.statusCode === 412 ? 1 : 0 }),
-    ]);
-    await recompute(db, targetOf(op));
-  });
-}
-
 /** Manual retry: the op goes back to pending with fresh attempts, and its effect is re-applied. */
 export async function retryOp(db: SyncDatabase, opId: string, now: number): Promise<boolean> {
   return db.transaction('rw', allTables(db), async () => {
@@ -335,48 +207,9 @@ export async function discardLane(db: SyncDatabase, opId: string): Promise<numbe
   });
 }
 
-/**
- * Ops waiting only for the network become due now: a trigger that may mean it is back (the browser's online
- * event, syncNow, the interval, a poke) or the first answer a drain gets, so their growing wait never delays
- * them past it. A write is not such a trigger: it sends its own op, whose answer then wakes the rest.
- */
-export async function wakeOfflineOps(db: SyncDatabase, now: number): Promise<number> {
-  return db.transaction('rw', db.ops, async () =>
-    db.ops
-      .where('[status+nextAttemptAt]')
-      .between(['pending', now], ['pending', Dexie.maxKey], false, true)
-      .filter((op) => op.error?.code === 'OFFLINE')
-      .modify({ nextAttemptAt: now }),
-  );
-}
-
 /** At start: ops a crash left `syncing` go back to pending; idempotency keys make resending them safe. */
 export async function recoverSyncing(db: SyncDatabase): Promise<number> {
   return db.transaction('rw', db.ops, async () => db.ops.where('status').equals('syncing').modify({ status: 'pending' }));
-}
-
-/**
- * A pull brought the server's row (or its tombstone: null) for an entity. With ops queued on it, the row
- * becomes the server state and the ops are re-applied on top, so a pull never hides a local change.
- */
-export async function applyServerRow(db: SyncDatabase, table: EntityTable, key: EntityKey, row: Record<string, unknown> | null, version = versionOf(row)) {
-  await recompute(db, { entity: entityId(table, key), table, key }, () => ({ row, ...(version !== undefined ? { version } : {}) }));
-}
-
-/**
- * The entities of a table whose server rows must go through applyServerRow: those with ops queued (their
- * visible row is not the server's) or a shadow. Two key reads, not one per row.
- */
-export async function shadowedEntities(db: SyncDatabase, table: EntityTable): Promise<Set<string>> {
-  const prefix = `${table}:`;
-  const [shadows, queued] = await Promise.all([db.shadows.where('entity').startsWith(prefix).primaryKeys(), db.ops.where('entity').startsWith(prefix).uniqueKeys()]);
-  return new Set([...shadows, ...queued] as string[]);
-}
-
-/** A row only the outbox knows: ops are queued on it and the server has no row of it (created offline). */
-export async function onlyQueued(db: SyncDatabase, entity: string): Promise<boolean> {
-  const [shadow, queued] = await Promise.all([db.shadows.get(entity), db.ops.where('entity').equals(entity).count()]);
-  return queued > 0 && !shadow?.row;
 }
 
 /** Recomputes every row with ops queued or a shadow (after the visible tables were cleared by resetCache). */

@@ -4,7 +4,8 @@ import { classify } from '../transport/classify.js';
 import type { HttpClient } from '../transport/http-client.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { serverRowOrNull } from './effects.js';
-import { completeOp, dueHeads, failOp, markSyncing, nextDueAt, reschedule, unmarkSyncing, versionOf, wakeOfflineOps } from './outbox-store.js';
+import { completeOp, dueHeads, failOp, markSyncing, nextDueAt, reschedule, unmarkSyncing, wakeOfflineOps } from './replay-store.js';
+import { versionOf } from './server-rows.js';
 
 /*
  * One op's life in the outbox:

@@ -1,4 +1,5 @@
-import { pdfMetaSchema, type PdfMeta } from '../../shared/index.js';
+import type { PdfMeta } from '../../shared/index.js';
+import { pdfMetaSchema } from '../../shared/schemas/entities.js';
 import { ClientValidationError } from '../errors.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 

@@ -1,10 +1,5 @@
 import type * as z from 'zod/mini';
-import {
-  orgMemberPageSchema,
-  orgPageSchema,
-  projectMemberPageSchema,
-  projectPageSchema,
-} from '../../shared/index.js';
+import { orgMemberPageSchema, orgPageSchema, projectMemberPageSchema, projectPageSchema } from '../../shared/schemas/page.js';
 import type { EntityKey, EntityTable } from '../storage/rows.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 

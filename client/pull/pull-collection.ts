@@ -1,4 +1,5 @@
-import { applyServerRow, outboxTables, shadowedEntities, versionOf } from '../outbox/outbox-store.js';
+import { outboxTables } from '../outbox/outbox-store.js';
+import { applyServerRow, shadowedEntities, versionOf } from '../outbox/server-rows.js';
 import { entityId } from '../outbox/effects.js';
 import { bump } from '../status/counters.js';
 import type { EntityKey } from '../storage/rows.js';

@@ -5,7 +5,7 @@ import type { HttpClient } from '../transport/http-client.js';
 import type { OrgRow } from '../storage/rows.js';
 import { orgMembersCollection, orgProjectMembersCollection, orgsCollection, projectMembersCollection, projectsCollection } from './collections.js';
 import { pullCollection } from './pull-collection.js';
-import { onlyQueued } from '../outbox/outbox-store.js';
+import { onlyQueued } from '../outbox/server-rows.js';
 import { StorageFullError } from '../errors.js';
 import { isStorageFull } from '../storage/storage-full.js';
 import type { StepResult } from './step-result.js';

@@ -1,4 +1,6 @@
-import { DEFAULT_MAX_DRIFT_MS, MAX_COUNTER, createHlc, createNodeId, formatHlc, isValidMs, parseHlc, type Hlc } from '../../shared/index.js';
+import { MAX_COUNTER, formatHlc, isValidMs, parseHlc } from '../../shared/clock/hlc-codec.js';
+import { DEFAULT_MAX_DRIFT_MS, createHlc, type Hlc } from '../../shared/clock/hlc.js';
+import { createNodeId } from '../../shared/clock/node-id.js';
 
 /**
  * How far the measured server offset may move from the one the clock runs on before the clock is re-based.

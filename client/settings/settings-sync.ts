@@ -1,12 +1,8 @@
-import {
-  LIMITS,
-  compareRegisters,
-  settingPageSchema,
-  settingsMergeResponseSchema,
-  type JsonValue,
-  type Setting,
-  type SettingScope,
-} from '../../shared/index.js';
+import type { JsonValue, Setting, SettingScope } from '../../shared/index.js';
+import { LIMITS } from '../../shared/limits.js';
+import { compareRegisters } from '../../shared/merge/lww-register.js';
+import { settingPageSchema } from '../../shared/schemas/page.js';
+import { settingsMergeResponseSchema } from '../../shared/schemas/settings.js';
 import { bump } from '../status/counters.js';
 import type { SettingRow } from '../storage/rows.js';
 import type { SyncDatabase } from '../storage/sync-database.js';

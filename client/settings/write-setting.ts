@@ -1,4 +1,5 @@
-import { validateSetting, type SettingScope } from '../../shared/index.js';
+import type { SettingScope } from '../../shared/index.js';
+import { validateSetting } from '../../shared/settings/registry.js';
 import { ClientValidationError } from '../errors.js';
 import type { SettingRow } from '../storage/rows.js';
 import type { SyncDatabase } from '../storage/sync-database.js';

@@ -1,4 +1,4 @@
-import { errorBodySchema } from '../../shared/index.js';
+import { errorBodySchema } from '../../shared/schemas/error-body.js';
 import type { SendOutcome } from './http-client.js';
 
 /**

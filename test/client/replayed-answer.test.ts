@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { orgMemberWrites } from '../../client/entities/members.js';
 import { projectWrites } from '../../client/entities/projects.js';
 import { DEFAULT_BACKOFF } from '../../client/outbox/backoff.js';
-import { applyServerRow } from '../../client/outbox/outbox-store.js';
+import { applyServerRow } from '../../client/outbox/server-rows.js';
 import { drain } from '../../client/outbox/replay-loop.js';
 import { SyncDatabase } from '../../client/storage/sync-database.js';
 import { createHttpClient } from '../../client/transport/http-client.js';
