@@ -21,6 +21,9 @@ describe('writes queued offline', () => {
     const engine = createSyncEngine({
       baseUrl: 'http://server.test', userId: 'user-1', getToken: () => server.validToken, fetch, indexedDB, IDBKeyRange,
       locks: noLocks, channel: null, events: null, appName: 'offline-queue', timers: frozenTimers, now: () => 1_800_000_000_000, pullIntervalMs: 3_600_000,
+      // Fixed jitter: with the clock frozen, a full-jitter delay of 0 (1 in 1,000 per op) would leave an op due
+      // at once, and the next write's cycle would rightly send it too.
+      random: () => 0.5,
     });
     await engine.start();
     await engine.syncNow();
@@ -28,8 +31,10 @@ describe('writes queued offline', () => {
     const queued = [];
     for (let i = 0; i < 20; i++) {
       queued.push(await engine.projects.create(ORG, { name: `Offline ${i}` }));
-      // Each write's own cycle tries its own op once (each project is its own lane).
+      // Each write's own cycle tries its own op once (each project is its own lane), and records that it waits.
       await expect.poll(() => sent.length).toBe(i + 1);
+      const id = queued[i]!.id;
+      await expect.poll(async () => (await engine.db.ops.where('entity').equals(`projects:${id}`).first())?.offlineWaits).toBe(1);
     }
     // No write re-sent the ops already waiting for the network: 20 writes, 20 sends (it was 210 when every write
     // woke every waiting op).
