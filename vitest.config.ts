@@ -34,7 +34,9 @@ export default defineConfig(async () => {
         {
           plugins: [
             cloudflareTest({
-              main: './server/worker.ts',
+              // server/worker.ts re-exported unchanged, plus test-only Durable Object classes (the pool constructs
+              // a class only if `main` exports it).
+              main: './test/server/workers-main.ts',
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
                 bindings: {
@@ -47,6 +49,12 @@ export default defineConfig(async () => {
                 // A second local D1 beside wrangler.toml's DB: two sync servers on two databases in one isolate
                 // (test/server/instances.test.ts applies the migrations to it).
                 d1Databases: { SECOND_DB: 'second-db' },
+                // Issue 19's spike objects (test/server/org-object-storage.test.ts), SQLite-backed as
+                // `new_sqlite_classes` makes them; merged with wrangler.toml's HUB binding.
+                durableObjects: {
+                  SPIKE_OBJECT: { className: 'SpikeObject', useSQLite: true },
+                  SPIKE_BARE: { className: 'SpikeBareObject', useSQLite: true },
+                },
               },
             }),
           ],

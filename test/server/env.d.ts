@@ -1,4 +1,5 @@
 import type { D1Migration } from 'cloudflare:test';
+import type { SpikeBareObject, SpikeObject } from './org-object-fixture/spike-object.js';
 
 declare global {
   namespace Cloudflare {
@@ -8,6 +9,9 @@ declare global {
       SECOND_DB: D1Database;
       TEST_MIGRATIONS: D1Migration[];
       BETTER_AUTH_SECRET: string;
+      /** Issue 19's spike objects (vitest.config.ts, test/server/org-object-storage.test.ts). */
+      SPIKE_OBJECT: DurableObjectNamespace<SpikeObject>;
+      SPIKE_BARE: DurableObjectNamespace<SpikeBareObject>;
     }
   }
 }
