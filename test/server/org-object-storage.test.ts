@@ -27,8 +27,9 @@ import m0001 from './org-object-fixture/migrations/0001_seed_meta.sql';
  * 3. `setAlarm` right after a transactionSync is delivered (`runDurableObjectAlarm`), a `setAlarm` inside a
  *    transactionSync commits and rolls back with it; `PRAGMA foreign_keys` is on and enforced; an object that
  *    never wrote still appears in `listDurableObjectIds` locally (a storage file exists) but holds no table.
- * 5. Measured, printed, not asserted: bare transactionSync inserts/s, drizzle inserts/s, RPC round trip (run with
- *    `--silent=false` to see them); module state is shared between the test's isolate and the object here.
+ * 5. Measured, printed, not asserted (run with `--silent=false` to see them): transactionSync inserts/s (bare
+ *    exec, sqlToQuery + exec as the design's object SqlStore does, drizzle's query builder), RPC round trip;
+ *    module state is shared between the test's isolate and the object here.
  * Fact 4 (durability through a kill) and the wrangler-dev figures are in
  * test/client/org-object-durability.integration.test.ts.
  */
@@ -178,13 +179,16 @@ describe('5. figures under the pool (printed, not asserted)', () => {
     expect(await spike('marker').isolateMarker()).toBe(isolateMarker());
   });
 
-  it('bare transactionSync inserts/s, drizzle inserts/s and the RPC round trip', async () => {
+  it('single-row transactionSync inserts/s (bare exec, sqlToQuery + exec, drizzle builder) and the RPC round trip', async () => {
     const stub = spike('bench');
     await stub.ping();
     const N = 2000;
     let start = performance.now();
     expect(await stub.benchInserts('bare', N)).toBe(N);
     const bareMs = performance.now() - start;
+    start = performance.now();
+    expect(await stub.benchDialectInserts('dialect', N)).toBe(N);
+    const dialectMs = performance.now() - start;
     start = performance.now();
     expect(await stub.benchDrizzleInserts('drizzle', N)).toBe(N);
     const drizzleMs = performance.now() - start;
@@ -197,7 +201,8 @@ describe('5. figures under the pool (printed, not asserted)', () => {
     samples.sort((a, b) => a - b);
     console.log(
       `[org-object-storage] vitest-pool-workers: ${N} single-row transactionSync inserts: bare sql.exec ${bareMs.toFixed(0)} ms ` +
-        `(${Math.round((N / bareMs) * 1000)}/s), drizzle ${drizzleMs.toFixed(0)} ms (${Math.round((N / drizzleMs) * 1000)}/s); ` +
+        `(${Math.round((N / bareMs) * 1000)}/s), sqlToQuery + exec ${dialectMs.toFixed(0)} ms (${Math.round((N / dialectMs) * 1000)}/s), ` +
+        `drizzle query builder ${drizzleMs.toFixed(0)} ms (${Math.round((N / drizzleMs) * 1000)}/s); ` +
         `RPC ping p50 ${samples[100]!.toFixed(2)} ms, max ${samples[199]!.toFixed(2)} ms (workerd's clock moves only across I/O, ms steps)`,
     );
   });

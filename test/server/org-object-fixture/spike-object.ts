@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { count, eq, sql } from 'drizzle-orm';
 import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import { isolateMarker } from './isolate-marker.js';
 import bundle from './migrations.gen.js';
@@ -268,6 +269,21 @@ export class SpikeObject extends DurableObject {
       });
     }
     return this.db.select({ n: count() }).from(items).where(eq(items.batch, 'bench-drizzle')).get()!.n;
+  }
+
+  /**
+   * The same through the design's object SqlStore path: a drizzle `sql` template compiled by SQLiteSyncDialect's
+   * `sqlToQuery`, then bare `sql.exec` (no query builder).
+   */
+  benchDialectInserts(prefix: string, n: number): number {
+    const dialect = new SQLiteSyncDialect();
+    for (let i = 0; i < n; i++) {
+      this.ctx.storage.transactionSync(() => {
+        const q = dialect.sqlToQuery(sql`INSERT INTO items (id, batch) VALUES (${`${prefix}-dialect-${i}`}, ${'bench-dialect'})`);
+        this.ctx.storage.sql.exec(q.sql, ...q.params);
+      });
+    }
+    return this.db.select({ n: count() }).from(items).where(eq(items.batch, 'bench-dialect')).get()!.n;
   }
 
   ping(): number {

@@ -66,9 +66,12 @@ export default {
         const rows = await stub.benchInserts(prefix, n);
         const bareMs = performance.now() - start - emptyMs;
         start = performance.now();
+        await stub.benchDialectInserts(prefix, n);
+        const dialectMs = performance.now() - start - emptyMs;
+        start = performance.now();
         await stub.benchDrizzleInserts(prefix, n);
         const drizzleMs = performance.now() - start - emptyMs;
-        return Response.json({ rows, bareMs, drizzleMs });
+        return Response.json({ rows, bareMs, dialectMs, drizzleMs });
       }
       case 'GET /marker':
         return Response.json({ same: isolateMarker() === (await stub.isolateMarker()) });
