@@ -6,6 +6,7 @@ import { requireUser } from './auth/require-user.js';
 import { createUserDirectory } from './auth/user-directory.js';
 import { userResolver } from './auth/user-resolver.js';
 import * as schema from './db/schema.js';
+import { d1SqlStore } from './store/d1-sql-store.js';
 import type { AuthUser, SyncEnv } from './env.js';
 import { log as jsonLines, type LogSink } from './http/log.js';
 import type { DefaultBindings, OptionContext, SyncServerOptions } from './sync-server-options.js';
@@ -14,7 +15,8 @@ import type { DefaultBindings, OptionContext, SyncServerOptions } from './sync-s
 export interface SyncMiddleware<B extends object> {
   /**
    * Sets the variables every piece reads: `now` (the options' clock), `requestId` (unless a middleware before
-   * it set one), `db` (drizzle over `database`), `hub`, `log` and `serverNodeId` (this instance's clock node).
+   * it set one), `db` (drizzle over `database`), `store` (the D1 store over `db`), `hub`, `log` and
+   * `serverNodeId` (this instance's clock node).
    */
   readonly context: MiddlewareHandler<SyncEnv<B>>;
   /** Sets `user` to the caller, or answers 401 AUTH_REQUIRED. Runs after `context`. */
@@ -50,14 +52,17 @@ export function createSyncMiddleware<B extends object = DefaultBindings>(options
     c.set('serverNodeId', (nodeId ??= createNodeId()));
     const d1 = database(c);
     if (!d1) throw new Error('createSyncServer: no D1 database for this request (set the `database` option, or bind DB)');
-    c.set('db', drizzle(d1, { schema }));
+    const db = drizzle(d1, { schema });
+    c.set('db', db);
+    c.set('store', d1SqlStore(db));
     c.set('hub', hub?.(c));
     await next();
   });
 
   const authenticate = async (c: Context<SyncEnv<B>>): Promise<AuthUser | null> => {
     const user = await resolve(c);
-    if (user && directory) await directory(c.var.db, user, c.var.now);
+    // The directory is D1's user table, whatever store the request's other rows live in.
+    if (user && directory) await directory(d1SqlStore(c.var.db), user, c.var.now);
     return user;
   };
 

@@ -1,6 +1,7 @@
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type * as schema from './db/schema.js';
 import type { LogSink } from './http/log.js';
+import type { SqlStore } from './store/sql-store.js';
 import type { IdempotencyClaim } from './sync/commit.js';
 
 /**
@@ -34,8 +35,8 @@ export interface AuthUser {
 }
 
 /**
- * Per-request variables. The sync server's context middleware (sync-context.ts) sets `now`, `requestId`, `db`,
- * `hub`, `log` and `serverNodeId` from its options; requireUser sets `user`; the idempotency middleware sets the
+ * Per-request variables. The sync server's context middleware (create-sync-middleware.ts) sets `now`,
+ * `requestId`, `db`, `store`, `hub`, `log` and `serverNodeId` from its options; requireUser sets `user`; the idempotency middleware sets the
  * last two. An app's own route that uses one of the exported pieces needs the variables that piece documents.
  */
 export interface Vars {
@@ -44,7 +45,10 @@ export interface Vars {
    * uses it, so one request never stamps two different "nows" (and tests can reason about one instant).
    */
   now: number;
+  /** Drizzle over the D1 database, for what needs drizzle itself (an app's own queries); the sync pieces use `store`. */
   db: Db;
+  /** Where the sync tables are read and written (server/store/sql-store.ts): the D1 store over `db`. */
+  store: SqlStore;
   user: AuthUser;
   requestId: string;
   /** The live hubs of this request; absent: no pokes (clients converge by polling). */

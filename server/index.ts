@@ -9,7 +9,9 @@
  * process-wide setting): call `config(en())` from zod/v4/core once for English VALIDATION_FAILED details.
  *
  * What each piece reads from the context is in its comment; createSyncMiddleware's `context` sets the
- * variables they share (`now`, `requestId`, `db`, `hub`, `log`, `serverNodeId`), its `requireUser` sets `user`.
+ * variables they share (`now`, `requestId`, `db`, `store`, `hub`, `log`, `serverNodeId`), its `requireUser` sets
+ * `user`. The pieces read and write the sync tables through a `SqlStore` (`store`); those that take one as an
+ * argument also take a drizzle `Db`, read as `d1SqlStore(db)`.
  */
 
 // The factory, its options and middleware.
@@ -28,6 +30,10 @@ export { commit, type IdempotencyClaim, type Mutation } from './sync/commit.js';
 export { commitPlanned, type Planned } from './sync/commit-planned.js';
 export { BUMP_SEQ, currentSeq } from './sync/seq.js';
 export { HEADS_OF, moveHeads, type HeadName } from './sync/org-heads.js';
+
+// Storage: the SQL a piece runs goes through a store; D1's wraps a drizzle `Db`.
+export { d1SqlStore, type D1SqlStore } from './store/d1-sql-store.js';
+export type { CursorSpace, SqlStore, StatementResult } from './store/sql-store.js';
 
 // Reads: cursor pages.
 export { runPage, type CursorExpiry } from './sync/run-page.js';

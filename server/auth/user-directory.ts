@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type { AuthUser, Db } from '../env.js';
+import type { AuthUser } from '../env.js';
 import { HttpError } from '../http/http-error.js';
+import type { D1SqlStore } from '../store/d1-sql-store.js';
 
 /** Callers remembered per database before the memory starts over (an isolate serves a bounded set of users). */
 const REMEMBERED_USERS = 10_000;
 
 /** Writes a caller into the sync database's `user` table, once per instance, database and (email, name). */
-export type UserDirectory = (db: Db, user: AuthUser, now: number) => Promise<void>;
+export type UserDirectory = (store: D1SqlStore, user: AuthUser, now: number) => Promise<void>;
 
 /**
  * The `mirror` user directory (SyncServerOptions.users): memberships reference the `user` table, member lists
@@ -16,14 +17,15 @@ export type UserDirectory = (db: Db, user: AuthUser, now: number) => Promise<voi
  * CONFLICT: the directory finds users by email, so it cannot hold two with one email.
  */
 export function createUserDirectory(): UserDirectory {
+  // Keyed on the D1 binding, not the store: a request gets a new store over the same database.
   const seen = new WeakMap<D1Database, Map<string, string>>();
-  return async (db, user, now) => {
-    let known = seen.get(db.$client);
-    if (!known) seen.set(db.$client, (known = new Map()));
+  return async (store, user, now) => {
+    let known = seen.get(store.d1);
+    if (!known) seen.set(store.d1, (known = new Map()));
     const fingerprint = `${user.email}\n${user.name}`;
     if (known.get(user.id) === fingerprint) return;
     try {
-      await db.run(sql`INSERT INTO user (id, name, email, email_verified, image, created_at, updated_at)
+      await store.all(sql`INSERT INTO user (id, name, email, email_verified, image, created_at, updated_at)
         VALUES (${user.id}, ${user.name}, ${user.email}, 0, NULL, ${now}, ${now})
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, updated_at = excluded.updated_at
         WHERE user.name IS NOT excluded.name OR user.email IS NOT excluded.email`);

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import { LIMITS } from '../../shared/index.js';
-import { runBatch } from '../db/batch.js';
 import type { AppEnv } from '../env.js';
+import { requestStore } from '../store/request-store.js';
 import { HttpError } from './http-error.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -36,7 +36,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   if (!KEY_PATTERN.test(key)) {
     throw new HttpError('VALIDATION_FAILED', 'Idempotency-Key must be 1-255 visible ASCII characters');
   }
-  const db = c.var.db;
+  const store = requestStore(c);
   const userId = c.var.user.id;
   const url = new URL(c.req.url);
   const fingerprint = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`);
@@ -44,9 +44,9 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const claimId = crypto.randomUUID();
 
   // Claim atomically: insert, or take over a record that expired or whose holder crashed (same request only).
-  // The record is read back in the same batch (one D1 round trip, not two): when the claim changed nothing, that
+  // The record is read back in the same batch (one round trip, not two): when the claim changed nothing, that
   // read is the record that stopped it, which a duplicate delivery replays without another trip to D1.
-  const [claim, read] = await runBatch<IdempotencyRecord>(db, [
+  const [claim, read] = await store.batch([
     sql`
     INSERT INTO idempotency_keys (user_id, key, fingerprint, claim, state, status, body, created_at, locked_until, expires_at)
     VALUES (${userId}, ${key}, ${fingerprint}, ${claimId}, 'in_progress', NULL, NULL, ${now}, ${now + LOCK_MS}, ${now + LIMITS.idempotencyTtlMs})
@@ -59,8 +59,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     sql`SELECT fingerprint, state, status, body FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`,
   ]);
 
-  if ((claim?.meta.changes ?? 0) === 0) {
-    const record = read?.results[0];
+  if ((claim?.changes ?? 0) === 0) {
+    const record = read?.rows[0] as IdempotencyRecord | undefined;
     if (!record) throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'retry shortly', undefined, { 'Retry-After': '1' });
     if (record.fingerprint !== fingerprint) {
       c.set('idempotency', 'key_reused');
@@ -87,11 +87,11 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   // Passing failures are not the request's answer: a 5xx, or a 429 (too busy now). The claim goes, so a retry
   // with the same key runs afresh instead of replaying them.
   if (c.res.status >= 500 || c.res.status === 429) {
-    await db.run(sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key} AND claim = ${claimId} AND state = 'in_progress'`);
+    await store.all(sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key} AND claim = ${claimId} AND state = 'in_progress'`);
     return;
   }
   // A response that did not go through commit(): a 4xx, or a success with no effect to pair it with.
   const body = await c.res.clone().text();
-  await db.run(sql`UPDATE idempotency_keys SET state = 'done', status = ${c.res.status}, body = ${body}
+  await store.all(sql`UPDATE idempotency_keys SET state = 'done', status = ${c.res.status}, body = ${body}
                    WHERE user_id = ${userId} AND key = ${key} AND claim = ${claimId} AND state = 'in_progress'`);
 });

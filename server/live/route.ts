@@ -43,7 +43,7 @@ export function liveRoute<B extends object>(authenticate: (c: Context<SyncEnv<B>
       scope = userScope(user.id);
     } else if (requested.startsWith('org:') && idSchema.safeParse(requested.slice(4)).success) {
       const orgId = requested.slice(4);
-      await requireOrgRole(c.var.db, orgId, user.id, 'member');
+      await requireOrgRole(c.var.store, orgId, user.id, 'member');
       scope = orgScope(orgId);
     } else {
       throw new HttpError('VALIDATION_FAILED', 'scope must be "user" or "org:<orgId>"');

@@ -22,14 +22,14 @@ const orgKeyParam = z.object({ orgId: idSchema, key: settingKeySchema });
 export const userSettingsRoutes = () =>
   new Hono<AppEnv>()
     .get('/', validate('query', pageQuerySchema), async (c) =>
-      c.json(await listSettings(c.var.db, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('query'), c.var.now)),
+      c.json(await listSettings(c.var.store, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('query'), c.var.now)),
     )
     .patch('/', validate('json', settingsMergeRequestSchema), async (c) =>
       mergeSettings(c, { scope: 'user', scopeId: c.var.user.id }, c.req.valid('json')),
     )
     .put('/:key', validate('param', keyParam), validate('json', settingPutRequestSchema), async (c) => {
       const scope = { scope: 'user', scopeId: c.var.user.id } as const;
-      return commit(c, await putSetting(c.var.db, scope, c.req.valid('param').key, c.req.valid('json').value, c.var.now, c.var.serverNodeId));
+      return commit(c, await putSetting(c.var.store, scope, c.req.valid('param').key, c.req.valid('json').value, c.var.now, c.var.serverNodeId));
     });
 
 /** Org settings: read by members, written by admins and owners. */
@@ -37,16 +37,16 @@ export const orgSettingsRoutes = () =>
   new Hono<AppEnv>()
     .get('/:orgId/settings', validate('param', orgParam), validate('query', pageQuerySchema), async (c) => {
       const { orgId } = c.req.valid('param');
-      await requireOrgRole(c.var.db, orgId, c.var.user.id, 'member');
-      return c.json(await listSettings(c.var.db, { scope: 'org', scopeId: orgId }, c.req.valid('query'), c.var.now));
+      await requireOrgRole(c.var.store, orgId, c.var.user.id, 'member');
+      return c.json(await listSettings(c.var.store, { scope: 'org', scopeId: orgId }, c.req.valid('query'), c.var.now));
     })
     .patch('/:orgId/settings', validate('param', orgParam), validate('json', settingsMergeRequestSchema), async (c) => {
       const { orgId } = c.req.valid('param');
-      await requireOrgRole(c.var.db, orgId, c.var.user.id, 'admin');
+      await requireOrgRole(c.var.store, orgId, c.var.user.id, 'admin');
       return mergeSettings(c, { scope: 'org', scopeId: orgId }, c.req.valid('json'));
     })
     .put('/:orgId/settings/:key', validate('param', orgKeyParam), validate('json', settingPutRequestSchema), async (c) => {
       const { orgId, key } = c.req.valid('param');
-      await requireOrgRole(c.var.db, orgId, c.var.user.id, 'admin');
-      return commit(c, await putSetting(c.var.db, { scope: 'org', scopeId: orgId }, key, c.req.valid('json').value, c.var.now, c.var.serverNodeId));
+      await requireOrgRole(c.var.store, orgId, c.var.user.id, 'admin');
+      return commit(c, await putSetting(c.var.store, { scope: 'org', scopeId: orgId }, key, c.req.valid('json').value, c.var.now, c.var.serverNodeId));
     });

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { OrgRole, ProjectRole } from '../../shared/index.js';
 import type { Db } from '../env.js';
+import { asSqlStore } from '../store/d1-sql-store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { forbidden, notFound } from '../http/http-error.js';
 
 const RANK: Record<OrgRole, number> = { member: 1, admin: 2, owner: 3 };
@@ -13,10 +15,11 @@ export interface OrgAccess {
 
 /**
  * The caller's role in an org. Not a member (or the org is deleted) is 404 ORG_NOT_FOUND, never 403, so org
- * ids do not leak; a member without the needed role is 403 AUTH_FORBIDDEN.
+ * ids do not leak; a member without the needed role is 403 AUTH_FORBIDDEN. A drizzle `Db` is read as the D1
+ * store (asSqlStore).
  */
-export async function requireOrgRole(db: Db, orgId: string, userId: string, atLeast: OrgRole): Promise<OrgAccess> {
-  const rows = await db.all<{ role: OrgRole; seq: number }>(sql`
+export async function requireOrgRole(source: SqlStore | Db, orgId: string, userId: string, atLeast: OrgRole): Promise<OrgAccess> {
+  const rows = await asSqlStore(source).all<{ role: OrgRole; seq: number }>(sql`
     SELECT m.role, m.seq FROM org_members m JOIN orgs o ON o.id = m.org_id
     WHERE m.org_id = ${orgId} AND m.user_id = ${userId} AND m.deleted_at IS NULL AND o.deleted_at IS NULL`);
   const row = rows[0];
@@ -37,9 +40,9 @@ export interface ProjectAccess {
  * The caller's access to a project of an org: org admins and owners see every project, other members only
  * the projects they belong to. No access is 404 PROJECT_NOT_FOUND.
  */
-export async function requireProjectAccess(db: Db, orgId: string, projectId: string, userId: string): Promise<ProjectAccess> {
-  const { role: orgRole } = await requireOrgRole(db, orgId, userId, 'member');
-  const rows = await db.all<{ version: number; role: ProjectRole | null }>(sql`
+export async function requireProjectAccess(store: SqlStore, orgId: string, projectId: string, userId: string): Promise<ProjectAccess> {
+  const { role: orgRole } = await requireOrgRole(store, orgId, userId, 'member');
+  const rows = await store.all<{ version: number; role: ProjectRole | null }>(sql`
     SELECT p.version, pm.role FROM projects p
     LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = ${userId} AND pm.deleted_at IS NULL
     WHERE p.id = ${projectId} AND p.org_id = ${orgId} AND p.deleted_at IS NULL`);

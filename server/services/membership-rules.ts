@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { currentSeq } from '../sync/seq.js';
 import type { OrgRole, ProjectRole } from '../../shared/index.js';
-import type { Db } from '../env.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { HttpError, notFound } from '../http/http-error.js';
 
 /**
@@ -11,8 +11,8 @@ import { HttpError, notFound } from '../http/http-error.js';
 function membershipRules<Role extends string>(table: string, scopeColumn: string, lastOwner: 'ORG_LAST_OWNER' | 'PROJECT_LAST_OWNER', what: string) {
   const t = sql.raw(table);
   const scope = sql.raw(scopeColumn);
-  const role = async (db: Db, scopeId: string, userId: string): Promise<Role | null> => {
-    const rows = await db.all<{ role: Role }>(
+  const role = async (store: SqlStore, scopeId: string, userId: string): Promise<Role | null> => {
+    const rows = await store.all<{ role: Role }>(
       sql`SELECT role FROM ${t} WHERE ${scope} = ${scopeId} AND user_id = ${userId} AND deleted_at IS NULL`,
     );
     return rows[0]?.role ?? null;
@@ -46,8 +46,8 @@ function membershipRules<Role extends string>(table: string, scopeColumn: string
       sql`UPDATE ${t} SET deleted_at = ${now}, updated_at = ${now}, version = version + 1, seq = ${currentSeq}
         WHERE ${scope} = ${scopeId} AND user_id = ${userId} AND deleted_at IS NULL AND ${keepsAnOwner(scopeId, userId)}`,
     /** After a guarded write changed nothing: the member vanished (404) or was the last owner (409). */
-    lastOwnerOr404: (db: Db, scopeId: string, userId: string) => async () =>
-      (await role(db, scopeId, userId)) === null
+    lastOwnerOr404: (store: SqlStore, scopeId: string, userId: string) => async () =>
+      (await role(store, scopeId, userId)) === null
         ? notFound('member')
         : new HttpError(lastOwner, `${what} must keep at least one owner`),
   };

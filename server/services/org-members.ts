@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AddOrgMemberRequest, OrgMemberItem, Page, PageQuery, UpdateOrgMemberRequest } from '../../shared/index.js';
-import type { AuthUser, Db } from '../env.js';
+import type { AuthUser } from '../env.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { HttpError, forbidden, notFound } from '../http/http-error.js';
 import { ORG_MEMBER_ITEM, orgMemberBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
@@ -14,10 +15,10 @@ import { resolveUser } from './users.js';
 
 const { role: memberRole, keepsAnOwner, lastOwnerOr404 } = orgMembership;
 
-export async function listOrgMembers(db: Db, user: AuthUser, orgId: string, query: PageQuery, now: number): Promise<Page<OrgMemberItem>> {
-  await requireOrgRole(db, orgId, user.id, 'member');
+export async function listOrgMembers(store: SqlStore, user: AuthUser, orgId: string, query: PageQuery, now: number): Promise<Page<OrgMemberItem>> {
+  await requireOrgRole(store, orgId, user.id, 'member');
   return runPage<OrgMemberItem>(
-    db,
+    store,
     `org-members:${orgId}`,
     query,
     sql`SELECT ${ORG_MEMBER_ITEM} AS item, m.seq AS seq, m.user_id AS k
@@ -27,11 +28,11 @@ export async function listOrgMembers(db: Db, user: AuthUser, orgId: string, quer
 }
 
 /** Admins add members and admins; only an owner grants owner. A removed member is revived in place. */
-export async function addOrgMember(db: Db, user: AuthUser, orgId: string, input: AddOrgMemberRequest, now: number): Promise<Mutation> {
-  const caller = await requireOrgRole(db, orgId, user.id, 'admin');
+export async function addOrgMember(store: SqlStore, user: AuthUser, orgId: string, input: AddOrgMemberRequest, now: number): Promise<Mutation> {
+  const caller = await requireOrgRole(store, orgId, user.id, 'admin');
   if (input.role === 'owner' && caller.role !== 'owner') throw forbidden('only an owner grants owner');
-  const targetId = await resolveUser(db, input);
-  if ((await memberRole(db, orgId, targetId)) !== null) throw new HttpError('ALREADY_MEMBER', 'already a member of this org');
+  const targetId = await resolveUser(store, input);
+  if ((await memberRole(store, orgId, targetId)) !== null) throw new HttpError('ALREADY_MEMBER', 'already a member of this org');
   return {
     status: 201,
     effect: [
@@ -47,15 +48,15 @@ export async function addOrgMember(db: Db, user: AuthUser, orgId: string, input:
 
 /** Admins change roles; making or unmaking an owner takes an owner; the last owner cannot step down. */
 export async function updateOrgMember(
-  db: Db,
+  store: SqlStore,
   user: AuthUser,
   orgId: string,
   targetId: string,
   input: UpdateOrgMemberRequest,
   now: number,
 ): Promise<Mutation> {
-  const caller = await requireOrgRole(db, orgId, user.id, 'admin');
-  const current = await memberRole(db, orgId, targetId);
+  const caller = await requireOrgRole(store, orgId, user.id, 'admin');
+  const current = await memberRole(store, orgId, targetId);
   if (current === null) throw notFound('member');
   if ((current === 'owner' || input.role === 'owner') && caller.role !== 'owner') throw forbidden('only an owner changes owners');
   return {
@@ -65,7 +66,7 @@ export async function updateOrgMember(
       moveHeads(orgId, HEADS_OF.orgMembership, { afterGuard: true }),
     ],
     live: { pokes: [orgScope(orgId), userScope(targetId)] },
-    guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
+    guarded: { onGuardFailed: lastOwnerOr404(store, orgId, targetId) },
     body: orgMemberBody(orgId, targetId),
   };
 }
@@ -74,10 +75,10 @@ export async function updateOrgMember(
  * A member leaves, or an admin removes them (an owner only by an owner). Their project memberships in the
  * org are revoked in the same batch, so their next pulls return tombstones for all of it.
  */
-export async function removeOrgMember(db: Db, user: AuthUser, orgId: string, targetId: string, now: number): Promise<Mutation> {
+export async function removeOrgMember(store: SqlStore, user: AuthUser, orgId: string, targetId: string, now: number): Promise<Mutation> {
   const self = targetId === user.id;
-  const caller = await requireOrgRole(db, orgId, user.id, self ? 'member' : 'admin');
-  const current = await memberRole(db, orgId, targetId);
+  const caller = await requireOrgRole(store, orgId, user.id, self ? 'member' : 'admin');
+  const current = await memberRole(store, orgId, targetId);
   if (current === null) throw notFound('member');
   if (!self && current === 'owner' && caller.role !== 'owner') throw forbidden('only an owner removes an owner');
   return {
@@ -90,7 +91,7 @@ export async function removeOrgMember(db: Db, user: AuthUser, orgId: string, tar
     ],
     // The removed member is cut off from the org's hub at once; their user hub tells their devices to pull.
     live: { pokes: [orgScope(orgId), userScope(targetId)], kicks: [{ scope: orgScope(orgId), userId: targetId }] },
-    guarded: { onGuardFailed: lastOwnerOr404(db, orgId, targetId) },
+    guarded: { onGuardFailed: lastOwnerOr404(store, orgId, targetId) },
     body: orgMemberBody(orgId, targetId),
   };
 }

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { CreateOrgRequest, OrgItem, Page, PageQuery, UpdateOrgRequest } from '../../shared/index.js';
 import type { AuthUser, Db } from '../env.js';
+import { asSqlStore } from '../store/d1-sql-store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { HttpError } from '../http/http-error.js';
 import { ORG_ITEM, ORG_POSITION, orgBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
@@ -15,9 +17,9 @@ import { requireOrgRole } from './access.js';
  * org's seq, the membership's seq and (while the caller is a member) the org's heads, so a rename, a role
  * change, a removal (tombstone), an addition and any change inside the org all reach the caller's next pull.
  */
-export function listOrgs(db: Db, user: AuthUser, query: PageQuery, now: number): Promise<Page<OrgItem>> {
+export function listOrgs(store: SqlStore, user: AuthUser, query: PageQuery, now: number): Promise<Page<OrgItem>> {
   return runPage<OrgItem>(
-    db,
+    store,
     'orgs',
     query,
     sql`SELECT ${ORG_ITEM} AS item, ${ORG_POSITION} AS seq, o.id AS k
@@ -26,9 +28,10 @@ export function listOrgs(db: Db, user: AuthUser, query: PageQuery, now: number):
   );
 }
 
-export async function createOrg(db: Db, user: AuthUser, input: CreateOrgRequest, now: number): Promise<Mutation> {
+/** A drizzle `Db` is read as the D1 store (asSqlStore). */
+export async function createOrg(source: SqlStore | Db, user: AuthUser, input: CreateOrgRequest, now: number): Promise<Mutation> {
   const id = input.id ?? crypto.randomUUID();
-  const existing = await db.all(sql`SELECT 1 FROM orgs WHERE id = ${id}`);
+  const existing = await asSqlStore(source).all(sql`SELECT 1 FROM orgs WHERE id = ${id}`);
   if (existing.length > 0) throw new HttpError('ALREADY_EXISTS', 'an org with this id exists');
   return {
     status: 201,
@@ -44,8 +47,8 @@ export async function createOrg(db: Db, user: AuthUser, input: CreateOrgRequest,
   };
 }
 
-export async function updateOrg(db: Db, user: AuthUser, orgId: string, input: UpdateOrgRequest, now: number): Promise<Mutation> {
-  await requireOrgRole(db, orgId, user.id, 'admin');
+export async function updateOrg(store: SqlStore, user: AuthUser, orgId: string, input: UpdateOrgRequest, now: number): Promise<Mutation> {
+  await requireOrgRole(store, orgId, user.id, 'admin');
   return {
     status: 200,
     effect: [

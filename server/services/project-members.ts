@@ -6,7 +6,8 @@ import type {
   ProjectMemberItem,
   UpdateProjectMemberRequest,
 } from '../../shared/index.js';
-import type { AuthUser, Db } from '../env.js';
+import type { AuthUser } from '../env.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { PROJECT_MEMBER_ITEM, PROJECT_MEMBER_ITEM_IN_ORG, projectMemberBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
@@ -20,16 +21,16 @@ import { resolveUser } from './users.js';
 const { role: memberRole, lastOwnerOr404 } = projectMembership;
 
 export async function listProjectMembers(
-  db: Db,
+  store: SqlStore,
   user: AuthUser,
   orgId: string,
   projectId: string,
   query: PageQuery,
   now: number,
 ): Promise<Page<ProjectMemberItem>> {
-  await requireProjectAccess(db, orgId, projectId, user.id);
+  await requireProjectAccess(store, orgId, projectId, user.id);
   return runPage<ProjectMemberItem>(
-    db,
+    store,
     `project-members:${projectId}`,
     query,
     sql`SELECT ${PROJECT_MEMBER_ITEM} AS item, pm.seq AS seq, pm.user_id AS k
@@ -51,8 +52,8 @@ export async function listProjectMembers(
  * learning of a project they never saw. An admin's visibility does not depend on their project memberships, so
  * those do not void their cursors.
  */
-export async function listOrgProjectMembers(db: Db, user: AuthUser, orgId: string, query: PageQuery, now: number): Promise<Page<ProjectMemberItem>> {
-  await requireOrgRole(db, orgId, user.id, 'member');
+export async function listOrgProjectMembers(store: SqlStore, user: AuthUser, orgId: string, query: PageQuery, now: number): Promise<Page<ProjectMemberItem>> {
+  await requireOrgRole(store, orgId, user.id, 'member');
   const callerIsAdmin = sql`EXISTS (SELECT 1 FROM org_members cm WHERE cm.org_id = ${orgId} AND cm.user_id = ${user.id}
                                     AND cm.deleted_at IS NULL AND cm.role IN ('owner', 'admin'))`;
   const callerInProject = sql`EXISTS (SELECT 1 FROM project_members mine WHERE mine.project_id = pm.project_id
@@ -62,7 +63,7 @@ export async function listOrgProjectMembers(db: Db, user: AuthUser, orgId: strin
                                  AND mine.user_id = ${user.id}), 0)) END
     FROM org_members cm WHERE cm.org_id = ${orgId} AND cm.user_id = ${user.id}`;
   return runPage<ProjectMemberItem>(
-    db,
+    store,
     `org-project-members:${orgId}`,
     query,
     sql`SELECT ${PROJECT_MEMBER_ITEM_IN_ORG} AS item,
@@ -77,20 +78,20 @@ export async function listOrgProjectMembers(db: Db, user: AuthUser, orgId: strin
 
 /** Project owners and org admins add members; the target must already belong to the org. */
 export async function addProjectMember(
-  db: Db,
+  store: SqlStore,
   user: AuthUser,
   orgId: string,
   projectId: string,
   input: AddProjectMemberRequest,
   now: number,
 ): Promise<Mutation> {
-  requireProjectManager(await requireProjectAccess(db, orgId, projectId, user.id));
-  const targetId = await resolveUser(db, input);
-  const inOrg = await db.all(
+  requireProjectManager(await requireProjectAccess(store, orgId, projectId, user.id));
+  const targetId = await resolveUser(store, input);
+  const inOrg = await store.all(
     sql`SELECT 1 FROM org_members WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL`,
   );
   if (inOrg.length === 0) throw new HttpError('MEMBER_NOT_FOUND', 'the user is not a member of this org', { reason: 'not_org_member' });
-  if ((await memberRole(db, projectId, targetId)) !== null) throw new HttpError('ALREADY_MEMBER', 'already a member of this project');
+  if ((await memberRole(store, projectId, targetId)) !== null) throw new HttpError('ALREADY_MEMBER', 'already a member of this project');
   return {
     status: 201,
     effect: [
@@ -104,7 +105,7 @@ export async function addProjectMember(
 }
 
 export async function updateProjectMember(
-  db: Db,
+  store: SqlStore,
   user: AuthUser,
   orgId: string,
   projectId: string,
@@ -112,8 +113,8 @@ export async function updateProjectMember(
   input: UpdateProjectMemberRequest,
   now: number,
 ): Promise<Mutation> {
-  requireProjectManager(await requireProjectAccess(db, orgId, projectId, user.id));
-  if ((await memberRole(db, projectId, targetId)) === null) throw notFound('member');
+  requireProjectManager(await requireProjectAccess(store, orgId, projectId, user.id));
+  if ((await memberRole(store, projectId, targetId)) === null) throw notFound('member');
   return {
     status: 200,
     effect: [
@@ -121,23 +122,23 @@ export async function updateProjectMember(
       moveHeads(orgId, HEADS_OF.projectMembership, { afterGuard: true }),
     ],
     live: { pokes: [orgScope(orgId)] },
-    guarded: { onGuardFailed: lastOwnerOr404(db, projectId, targetId) },
+    guarded: { onGuardFailed: lastOwnerOr404(store, projectId, targetId) },
     body: projectMemberBody(projectId, targetId),
   };
 }
 
 /** A member leaves, or a project owner / org admin removes them; the last owner stays. */
 export async function removeProjectMember(
-  db: Db,
+  store: SqlStore,
   user: AuthUser,
   orgId: string,
   projectId: string,
   targetId: string,
   now: number,
 ): Promise<Mutation> {
-  const access = await requireProjectAccess(db, orgId, projectId, user.id);
+  const access = await requireProjectAccess(store, orgId, projectId, user.id);
   if (targetId !== user.id) requireProjectManager(access);
-  if ((await memberRole(db, projectId, targetId)) === null) throw notFound('member');
+  if ((await memberRole(store, projectId, targetId)) === null) throw notFound('member');
   return {
     status: 200,
     effect: [
@@ -145,7 +146,7 @@ export async function removeProjectMember(
       moveHeads(orgId, HEADS_OF.projectMembership, { afterGuard: true }),
     ],
     live: { pokes: [orgScope(orgId)] },
-    guarded: { onGuardFailed: lastOwnerOr404(db, projectId, targetId) },
+    guarded: { onGuardFailed: lastOwnerOr404(store, projectId, targetId) },
     body: projectMemberBody(projectId, targetId),
   };
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { CreateProjectRequest, Page, PageQuery, ProjectItem, UpdateProjectRequest } from '../../shared/index.js';
-import type { AuthUser, Db } from '../env.js';
+import type { AuthUser } from '../env.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { PROJECT_ITEM, PROJECT_ITEM_VIA_MEMBERSHIP, projectBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
@@ -20,11 +21,11 @@ import { isOrgAdmin, requireOrgRole, requireProjectAccess, requireProjectManager
  * not be listed as tombstones to someone who never saw them. So that cursor is 410 CURSOR_EXPIRED and the
  * client resyncs the collection from scratch, which returns exactly the visible rows.
  */
-export async function listProjects(db: Db, user: AuthUser, orgId: string, query: PageQuery, now: number): Promise<Page<ProjectItem>> {
-  const access = await requireOrgRole(db, orgId, user.id, 'member');
+export async function listProjects(store: SqlStore, user: AuthUser, orgId: string, query: PageQuery, now: number): Promise<Page<ProjectItem>> {
+  const access = await requireOrgRole(store, orgId, user.id, 'member');
   const tag = `projects:${orgId}`;
   if (query.cursor !== undefined) {
-    const meta = await readMeta(db);
+    const meta = await readMeta(store);
     const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now });
     // The epoch, not the position: a mid-collection cursor's position can be older than the membership.
     if (access.membershipSeq > from.epoch) {
@@ -36,14 +37,14 @@ export async function listProjects(db: Db, user: AuthUser, orgId: string, query:
     : sql`SELECT ${PROJECT_ITEM_VIA_MEMBERSHIP} AS item, MAX(p.seq, pm.seq) AS seq, p.id AS k
           FROM projects p JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = ${user.id}
           WHERE p.org_id = ${orgId}`;
-  return runPage<ProjectItem>(db, tag, query, select, now);
+  return runPage<ProjectItem>(store, tag, query, select, now);
 }
 
 /** Any org member creates a project (client-chosen uuid allowed, for offline creates) and owns it. */
-export async function createProject(db: Db, user: AuthUser, orgId: string, input: CreateProjectRequest, now: number): Promise<Mutation> {
-  await requireOrgRole(db, orgId, user.id, 'member');
+export async function createProject(store: SqlStore, user: AuthUser, orgId: string, input: CreateProjectRequest, now: number): Promise<Mutation> {
+  await requireOrgRole(store, orgId, user.id, 'member');
   const id = input.id ?? crypto.randomUUID();
-  if ((await db.all(sql`SELECT 1 FROM projects WHERE id = ${id}`)).length > 0) {
+  if ((await store.all(sql`SELECT 1 FROM projects WHERE id = ${id}`)).length > 0) {
     throw new HttpError('ALREADY_EXISTS', 'a project with this id exists');
   }
   return {
@@ -70,7 +71,7 @@ export function parseIfMatch(header: string | undefined): number | undefined {
 
 /** Project members and org admins edit; with If-Match, a stale version is 412 carrying the current row. */
 export async function updateProject(
-  db: Db,
+  store: SqlStore,
   user: AuthUser,
   orgId: string,
   projectId: string,
@@ -78,9 +79,9 @@ export async function updateProject(
   ifMatch: number | undefined,
   now: number,
 ): Promise<Mutation> {
-  const access = await requireProjectAccess(db, orgId, projectId, user.id);
+  const access = await requireProjectAccess(store, orgId, projectId, user.id);
   const precondition = async () => {
-    const rows = await db.all<{ item: string }>(sql`SELECT ${projectBody(projectId)} AS item`);
+    const rows = await store.all<{ item: string }>(sql`SELECT ${projectBody(projectId)} AS item`);
     const current = rows[0]?.item ? (JSON.parse(rows[0].item) as unknown) : null;
     return new HttpError('PRECONDITION_FAILED', 'the project changed since that version', { current });
   };
@@ -103,8 +104,8 @@ export async function updateProject(
 }
 
 /** Project owners and org admins delete; the row stays as a tombstone until the retention purge. */
-export async function deleteProject(db: Db, user: AuthUser, orgId: string, projectId: string, now: number): Promise<Mutation> {
-  requireProjectManager(await requireProjectAccess(db, orgId, projectId, user.id));
+export async function deleteProject(store: SqlStore, user: AuthUser, orgId: string, projectId: string, now: number): Promise<Mutation> {
+  requireProjectManager(await requireProjectAccess(store, orgId, projectId, user.id));
   return {
     status: 200,
     effect: [

@@ -16,9 +16,10 @@ import {
   type SettingsMergeResponse,
 } from '../../shared/index.js';
 import type { Db } from '../env.js';
+import { asSqlStore } from '../store/d1-sql-store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { HttpError } from '../http/http-error.js';
 import { log as jsonLines, type LogSink } from '../http/log.js';
-import { runBatch } from '../db/batch.js';
 import { BOTTOM_HLC, SETTING_STORED_ITEM, readStoredStamp, readStoredValue, settingBody } from '../db/row-json.js';
 import type { Mutation } from '../sync/commit.js';
 import { orgScope, userScope, type LiveEffect } from '../live/notify.js';
@@ -54,8 +55,8 @@ const settingRows = (scope: SettingsScope) =>
   sql`SELECT ${SETTING_STORED_ITEM} AS item, s.seq AS seq, s.key AS k FROM settings s
       WHERE s.scope = ${scope.scope} AND s.scope_id = ${scope.scopeId}`;
 
-export async function listSettings(db: Db, scope: SettingsScope, query: PageQuery, now: number): Promise<Page<Setting>> {
-  const page = await runPage<StoredRow>(db, tagOf(scope), query, settingRows(scope), now);
+export async function listSettings(store: SqlStore, scope: SettingsScope, query: PageQuery, now: number): Promise<Page<Setting>> {
+  const page = await runPage<StoredRow>(store, tagOf(scope), query, settingRows(scope), now);
   return { ...page, items: page.items.map(toSetting) };
 }
 
@@ -114,28 +115,30 @@ export interface PlannedMerge extends Planned {
  *
  * `nodeId` is the server clock's node id: the sync server passes its instance's (one per instance, so concurrent
  * instances stamping in the same millisecond still issue distinct stamps); without one, a fresh one per call.
+ * A drizzle `Db` is read as the D1 store (asSqlStore).
  */
 export async function prepareMerge(
-  db: Db,
+  source: SqlStore | Db,
   scope: SettingsScope,
   input: SettingsMergeRequest,
   now: number,
   nodeId: string = createNodeId(),
 ): Promise<PlannedMerge> {
-  const meta = await readMeta(db);
+  const store = asSqlStore(source);
+  const meta = await readMeta(store);
   const tag = tagOf(scope);
   const from = decodeCursor(input.cursor, tag, { purgedSeq: meta.purgedSeq, now });
-  const [head, registers, changed] = await runBatch(db, [
+  const [head, registers, changed] = await store.batch([
     sql`SELECT ${currentSeq} AS value`,
     // Only keys that can be valid: the rest are rejected unread, and junk never reaches SQLite.
     selectRegisters(scope, input.entries.map((e) => e.key).filter((k) => SETTING_KEY_PATTERN.test(k))),
     pageRowsAfter(settingRows(scope), from, LIMITS.maxPageLimit),
   ]);
-  const headSeq = (head?.results[0]?.value as number | undefined) ?? 0;
-  const storedRows = (registers?.results ?? []) as unknown as StoredRow[];
+  const headSeq = (head?.rows[0]?.value as number | undefined) ?? 0;
+  const storedRows = (registers?.rows ?? []) as unknown as StoredRow[];
   const stored = registerMap(storedRows);
   const plan = planMerge(scope.scope, input.entries, stored, { nodeId, last: meta.serverHlc, now });
-  const changes = toPage<StoredRow>((changed?.results ?? []) as unknown as PageRow[], LIMITS.maxPageLimit, tag, from, headSeq, now, {
+  const changes = toPage<StoredRow>((changed?.rows ?? []) as unknown as PageRow[], LIMITS.maxPageLimit, tag, from, headSeq, now, {
     maxBytes: LIMITS.maxMergeChangesBytes,
   });
   const response: SettingsMergeResponse = {
@@ -175,7 +178,7 @@ export function logUnapplied(scope: SettingsScope, results: readonly SettingMerg
  * prepareMerge.
  */
 export async function putSetting(
-  db: Db,
+  store: SqlStore,
   scope: SettingsScope,
   key: string,
   value: unknown,
@@ -184,8 +187,8 @@ export async function putSetting(
 ): Promise<Mutation> {
   const check = validateSetting(scope.scope, key, value);
   if (!check.ok) throw new HttpError('VALIDATION_FAILED', check.message, { code: check.code });
-  const meta = await readMeta(db);
-  const storedRows = await db.all<StoredRow>(selectRegisters(scope, [key]));
+  const meta = await readMeta(store);
+  const storedRows = await store.all<StoredRow>(selectRegisters(scope, [key]));
   const stored = registerMap(storedRows).get(key);
   const last = [meta.serverHlc, stored?.hlc].filter((s): s is string => s != null).sort().pop() ?? null;
   const stamp = createHlc({ nodeId, last }).next();

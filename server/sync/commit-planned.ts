@@ -2,6 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { HttpError } from '../http/http-error.js';
+import { requestStore } from '../store/request-store.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { commit, type Mutation } from './commit.js';
 
 /**
@@ -33,7 +35,7 @@ const MAX_ATTEMPTS = 5;
  *       └───────────── plan again ◀────────┘ (MAX_ATTEMPTS in all, then 429 RATE_LIMITED)
  *
  * Why: the answer (stored for idempotent replay in the same batch as the effect, see commit) is computed from
- * the plan, and D1 holds no lock between a read and a later batch. A write that landed in between could make
+ * the plan, and the store holds no lock between a read and a later batch. A write that landed in between could make
  * the answer wrong (an entry reported applied while the SQL guard kept a newer register). Checking `holds` as
  * the first effect statement makes plan and write one transaction: if it fails, json() of a non-JSON string
  * raises and the whole batch (effect and stored response) rolls back, as commit does for a lost claim. The
@@ -48,13 +50,13 @@ export async function commitPlanned<P extends Planned>(c: Context<AppEnv>, plan:
       return { response, plan: planned };
     } catch (error) {
       // A lost claim or a failed guard is commit's own answer; any other error stands unless the plan went stale.
-      if (error instanceof HttpError || (await stillHolds(c, planned.holds))) throw error;
+      if (error instanceof HttpError || (await stillHolds(requestStore(c), planned.holds))) throw error;
       if (attempt === MAX_ATTEMPTS) throw contended(attempt);
     }
   }
 }
 
-async function stillHolds(c: Context<AppEnv>, holds: SQL): Promise<boolean> {
-  const rows = await c.var.db.all<{ ok: number }>(sql`SELECT (${holds}) AS ok`);
+async function stillHolds(store: SqlStore, holds: SQL): Promise<boolean> {
+  const rows = await store.all<{ ok: number }>(sql`SELECT (${holds}) AS ok`);
   return rows[0]?.ok === 1;
 }

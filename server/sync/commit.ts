@@ -2,8 +2,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { HttpError } from '../http/http-error.js';
-import { runBatch } from '../db/batch.js';
 import { notifyHubs, type LiveEffect } from '../live/notify.js';
+import { requestStore } from '../store/request-store.js';
+import type { SqlStore, StatementResult } from '../store/sql-store.js';
 import { BUMP_SEQ, currentSeq } from './seq.js';
 
 /**
@@ -32,20 +33,20 @@ export interface IdempotencyClaim {
 }
 
 /**
- * Runs a mutation as ONE D1 batch (one transaction): bump the change sequence, apply the effect, store the
- * idempotent response (when the request carries a key), read the response back. A crash can therefore never
- * leave an effect without its stored response, or the other way round.
+ * Runs a mutation as ONE batch of the request's store (one transaction): bump the change sequence, apply the
+ * effect, store the idempotent response (when the request carries a key), read the response back. A crash can
+ * therefore never leave an effect without its stored response, or the other way round.
  *
- * Reads the context variables `db`, `idempotencyClaim` (when the idempotency middleware ran), `hub` and `log`
- * (both optional: no hub, no pokes).
+ * Reads the context variables `store` (else the D1 store over `db`), `idempotencyClaim` (when the idempotency
+ * middleware ran), `hub` and `log` (both optional: no hub, no pokes).
  */
 export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Response> {
-  const db = c.var.db;
+  const store = requestStore(c);
   const claim = c.var.idempotencyClaim;
   const statements: SQL[] = [];
   if (claim) {
     // A request that ran past its lock may have been taken over by a retry: then this batch must not apply.
-    // json() of a non-JSON string raises, which rolls the whole batch back (D1 batches are transactions).
+    // json() of a non-JSON string raises, which rolls the whole batch back (a store's batch is a transaction).
     statements.push(sql`SELECT json(CASE WHEN EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = ${claim.userId}
       AND key = ${claim.key} AND claim = ${claim.claim} AND state = 'in_progress') THEN '1' ELSE 'claim lost' END)`);
   }
@@ -58,20 +59,20 @@ export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Re
                         WHERE user_id = ${claim.userId} AND key = ${claim.key}${guard}`);
   }
   statements.push(sql`SELECT (${mutation.body}) AS body, ${currentSeq} AS seq`);
-  let results: D1Result<{ body: string | null; seq: number }>[];
+  let results: StatementResult[];
   try {
-    results = await runBatch<{ body: string | null; seq: number }>(db, statements);
+    results = await store.batch(statements);
   } catch (error) {
-    if (claim && !(await stillHeld(c, claim))) {
+    if (claim && !(await stillHeld(store, claim))) {
       throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'another request took over this Idempotency-Key', undefined, { 'Retry-After': '1' });
     }
     throw error;
   }
   if (mutation.guarded) {
-    if ((results[offset + mutation.effect.length - 1]?.meta.changes ?? 0) === 0) throw await mutation.guarded.onGuardFailed();
+    if ((results[offset + mutation.effect.length - 1]?.changes ?? 0) === 0) throw await mutation.guarded.onGuardFailed();
   }
   if (claim) claim.stored = true;
-  const last = results[results.length - 1]?.results[0];
+  const last = results[results.length - 1]?.rows[0] as { body: string | null; seq: number } | undefined;
   const body = last?.body;
   if (body == null) throw new Error('mutation response body is empty');
   // The executionCtx getter throws outside a request (a test's bare context): notifyHubs calls it inside its guard.
@@ -79,8 +80,8 @@ export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Re
   return new Response(body, { status: mutation.status, headers: { 'content-type': 'application/json' } });
 }
 
-async function stillHeld(c: Context<AppEnv>, claim: IdempotencyClaim): Promise<boolean> {
-  const rows = await c.var.db.all(
+async function stillHeld(store: SqlStore, claim: IdempotencyClaim): Promise<boolean> {
+  const rows = await store.all(
     sql`SELECT 1 FROM idempotency_keys WHERE user_id = ${claim.userId} AND key = ${claim.key} AND claim = ${claim.claim}`,
   );
   return rows.length > 0;

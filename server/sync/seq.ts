@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../env.js';
+import type { SqlStore } from '../store/sql-store.js';
 
 /**
  * The change sequence. Every write batch starts with BUMP_SEQ and stamps the rows it writes with `currentSeq`,
@@ -9,8 +9,8 @@ import type { Db } from '../env.js';
 export const BUMP_SEQ = sql`UPDATE sync_meta SET value = value + 1 WHERE name = 'seq'`;
 export const currentSeq = sql`(SELECT value FROM sync_meta WHERE name = 'seq')`;
 
-export async function readMeta(db: Db): Promise<{ seq: number; purgedSeq: number; serverHlc: string | null }> {
-  const rows = await db.all<{ name: string; value: number; text: string | null }>(sql`SELECT name, value, text FROM sync_meta`);
+export async function readMeta(store: SqlStore): Promise<{ seq: number; purgedSeq: number; serverHlc: string | null }> {
+  const rows = await store.all<{ name: string; value: number; text: string | null }>(sql`SELECT name, value, text FROM sync_meta`);
   const byName = new Map(rows.map((r) => [r.name, r]));
   return {
     seq: byName.get('seq')?.value ?? 0,
