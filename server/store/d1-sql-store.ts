@@ -7,7 +7,9 @@ const dialect = new SQLiteAsyncDialect();
 
 /** The SqlStore over a D1 database, and the binding it wraps (what per-database memory is keyed on). */
 export interface D1SqlStore extends SqlStore {
+  /** D1's one change sequence (`sync_meta.seq`). */
   readonly space: 'd1';
+  /** The binding the store runs on: a new store per request wraps the same one. */
   readonly d1: D1Database;
 }
 

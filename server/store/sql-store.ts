@@ -8,7 +8,9 @@ export type CursorSpace = 'd1';
 
 /** What one statement of a batch gave: the rows it returned, and the rows it changed (SQLite's changes()). */
 export interface StatementResult {
+  /** The rows the statement returned (none for a write without RETURNING). */
   rows: Record<string, unknown>[];
+  /** Rows inserted, updated or deleted by the statement; meaningful for writes only. */
   changes: number;
 }
 
