@@ -33,7 +33,8 @@ export { HEADS_OF, moveHeads, type HeadName } from './sync/org-heads.js';
 
 // Storage: the SQL a piece runs goes through a store; D1's wraps a drizzle `Db`.
 export { d1SqlStore, type D1SqlStore } from './store/d1-sql-store.js';
-export type { CursorSpace, SqlStore, StatementResult } from './store/sql-store.js';
+export type { SqlStore, StatementResult } from './store/sql-store.js';
+export type { CursorSpace } from './sync/cursor-space.js';
 
 // Reads: cursor pages.
 export { runPage, type CursorExpiry } from './sync/run-page.js';

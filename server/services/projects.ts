@@ -26,7 +26,7 @@ export async function listProjects(store: SqlStore, user: AuthUser, orgId: strin
   const tag = `projects:${orgId}`;
   if (query.cursor !== undefined) {
     const meta = await readMeta(store);
-    const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now });
+    const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now }, store.space);
     // The epoch, not the position: a mid-collection cursor's position can be older than the membership.
     if (access.membershipSeq > from.epoch) {
       throw new HttpError('CURSOR_EXPIRED', 'your role in this org changed: resync projects from scratch');

@@ -127,7 +127,7 @@ export async function prepareMerge(
   const store = asSqlStore(source);
   const meta = await readMeta(store);
   const tag = tagOf(scope);
-  const from = decodeCursor(input.cursor, tag, { purgedSeq: meta.purgedSeq, now });
+  const from = decodeCursor(input.cursor, tag, { purgedSeq: meta.purgedSeq, now }, store.space);
   const [head, registers, changed] = await store.batch([
     sql`SELECT ${currentSeq} AS value`,
     // Only keys that can be valid: the rest are rejected unread, and junk never reaches SQLite.
@@ -140,6 +140,7 @@ export async function prepareMerge(
   const plan = planMerge(scope.scope, input.entries, stored, { nodeId, last: meta.serverHlc, now });
   const changes = toPage<StoredRow>((changed?.rows ?? []) as unknown as PageRow[], LIMITS.maxPageLimit, tag, from, headSeq, now, {
     maxBytes: LIMITS.maxMergeChangesBytes,
+    space: store.space,
   });
   const response: SettingsMergeResponse = {
     results: [...plan.results],

@@ -1,6 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../env.js';
+import { D1_SPACE } from '../sync/cursor-space.js';
 import type { SqlStore } from './sql-store.js';
 
 const dialect = new SQLiteAsyncDialect();
@@ -22,7 +23,7 @@ export interface D1SqlStore extends SqlStore {
 export function d1SqlStore(db: Db): D1SqlStore {
   const d1 = db.$client;
   return {
-    space: 'd1',
+    space: D1_SPACE,
     d1,
     all: <T>(query: SQL) => db.all<T>(query),
     async batch(queries) {

@@ -1,10 +1,5 @@
 import type { SQL } from 'drizzle-orm';
-
-/**
- * The sequence space a store's change sequence belongs to. Cursors carry it: a seq means something only in the
- * space that issued it. Today there is one, D1's (`sync_meta.seq`).
- */
-export type CursorSpace = 'd1';
+import type { CursorSpace } from '../sync/cursor-space.js';
 
 /** What one statement of a batch gave: the rows it returned, and the rows it changed (SQLite's changes()). */
 export interface StatementResult {

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { utf8ByteLength, type Page } from '../../shared/index.js';
 import { encodeCursor, type CursorPosition } from './cursor.js';
+import type { CursorSpace } from './cursor-space.js';
 
 /** A row of a page query: the item as JSON text (built by SQLite's json_object) and its keyset position. */
 export interface PageRow {
@@ -26,6 +27,11 @@ export interface PageOptions {
    * travels, so a page makes progress whatever one row weighs.
    */
   readonly maxBytes?: number;
+  /**
+   * The sequence space of `headSeq` and the rows' seqs (the store's `space`), written into the next cursor.
+   * Default `d1`: a page read from any other store must pass its space, or its cursors answer 410 on return.
+   */
+  readonly space?: CursorSpace;
 }
 
 /**
@@ -52,7 +58,7 @@ export function toPage<T>(
   if (!hasMore && headSeq > position.seq) position = { seq: headSeq, key: '' };
   return {
     items: pageRows.map((r) => JSON.parse(r.item) as T),
-    nextCursor: encodeCursor(tag, position, now, headSeq),
+    nextCursor: encodeCursor(tag, position, now, headSeq, options.space),
     hasMore,
     serverTime: now,
   };

@@ -29,7 +29,7 @@ export interface CursorExpiry {
 export async function runPage<T>(source: SqlStore | Db, tag: string, query: PageQuery, select: SQL, now: number, expiry?: CursorExpiry): Promise<Page<T>> {
   const store = asSqlStore(source);
   const meta = await readMeta(store);
-  const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now });
+  const from = decodeCursor(query.cursor, tag, { purgedSeq: meta.purgedSeq, now }, store.space);
   const [head, rows, expired] = await store.batch([
     sql`SELECT value FROM sync_meta WHERE name = 'seq'`,
     pageRowsAfter(select, from, query.limit),
@@ -38,5 +38,7 @@ export async function runPage<T>(source: SqlStore | Db, tag: string, query: Page
   if (expiry && ((expired?.rows[0]?.value as number | undefined) ?? 0) > from.epoch) {
     throw new HttpError('CURSOR_EXPIRED', expiry.message);
   }
-  return toPage<T>((rows?.rows ?? []) as unknown as PageRow[], query.limit, tag, from, (head?.rows[0]?.value as number) ?? 0, now);
+  return toPage<T>((rows?.rows ?? []) as unknown as PageRow[], query.limit, tag, from, (head?.rows[0]?.value as number) ?? 0, now, {
+    space: store.space,
+  });
 }

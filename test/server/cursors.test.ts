@@ -119,4 +119,35 @@ describe('pull cursors', () => {
     expectError(await call('/api/orgs?cursor=%00%01', { token: owner.token }), 'CURSOR_INVALID', 400);
     expectError(await call('/api/settings?cursor=eyJ2IjoyfQ', { token: owner.token }), 'CURSOR_INVALID', 400);
   });
+
+  it('answers a cursor from another sequence space with 410 on every collection and the settings merge, and one whose `p` names no space with 400', async () => {
+    const owner = await signUp('Own');
+    const org = await createOrg(owner);
+    const project = await createProject(owner, org.id);
+    const withSpace = (cursor: string, p: unknown) => {
+      const payload = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+      return btoa(JSON.stringify({ ...payload, p })).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    };
+    const collections = [
+      '/api/orgs',
+      `/api/orgs/${org.id}/members`,
+      `/api/orgs/${org.id}/projects`,
+      `/api/orgs/${org.id}/projects/${project.id}/members`,
+      `/api/orgs/${org.id}/project-members`,
+      '/api/settings',
+      `/api/orgs/${org.id}/settings`,
+    ];
+    for (const path of collections) {
+      const { cursor } = await pullAll(path, owner.token);
+      const pull = (c: string) => call(`${path}?cursor=${encodeURIComponent(c)}`, { token: owner.token });
+      expect((await pull(cursor)).status, path).toBe(200);
+      expect((await pull(withSpace(cursor, 'd1'))).status, path).toBe(200);
+      expectError(await pull(withSpace(cursor, 'o:2c1d7e8f-0a4b-4c3d-9e5f-6a7b8c9d0e1f')), 'CURSOR_EXPIRED', 410);
+      expectError(await pull(withSpace(cursor, 42)), 'CURSOR_INVALID', 400);
+    }
+    const { cursor } = await pullAll('/api/settings', owner.token);
+    const merge = (c: string) => call('/api/settings', { method: 'PATCH', token: owner.token, body: { entries: [], cursor: c } });
+    expect((await merge(cursor)).status).toBe(200);
+    expectError(await merge(withSpace(cursor, 'o:2c1d7e8f-0a4b-4c3d-9e5f-6a7b8c9d0e1f')), 'CURSOR_EXPIRED', 410);
+  });
 });
