@@ -1,5 +1,6 @@
 import { Dexie, type Table } from 'dexie';
 import type { Op } from '../../shared/index.js';
+import { opsWithStatus } from '../storage/ops-with-status.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { EntityKey, EntityTable, LocalOp, OpEffect, ShadowRow } from '../storage/rows.js';
 import { tally } from '../status/counters.js';
@@ -209,7 +210,7 @@ export async function discardLane(db: SyncDatabase, opId: string): Promise<numbe
 
 /** At start: ops a crash left `syncing` go back to pending; idempotency keys make resending them safe. */
 export async function recoverSyncing(db: SyncDatabase): Promise<number> {
-  return db.transaction('rw', db.ops, async () => db.ops.where('status').equals('syncing').modify({ status: 'pending' }));
+  return db.transaction('rw', db.ops, async () => opsWithStatus(db, 'syncing').modify({ status: 'pending' }));
 }
 
 /** Recomputes every row with ops queued or a shadow (after the visible tables were cleared by resetCache). */
