@@ -88,8 +88,8 @@ export async function browserClientRows(sizes: BrowserSizes, sampling: BrowserSa
       {
         ...sampling.enqueue,
         note:
-          `ours: engine.projects.create = the op (its order is its enqueue number and the enqueued count) + the row in one transaction, sent with its 3 reads in one round trip; floor: one Dexie put. ` +
-          `The same 3 reads and 2 writes done bare cost ${storageCost.ratio.toFixed(2)}x the puts (${storageCost.spread?.map((x) => x.toFixed(2)).join('-')}), ` +
+          `ours: engine.projects.create = the op (its order is its enqueue number and the enqueued count) + the row in one transaction, sent with its 2 reads (last order, enqueued floor; a fresh id's row is not read) in one round trip; floor: one Dexie put. ` +
+          `The same 2 reads and 2 writes done bare cost ${storageCost.ratio.toFixed(2)}x the puts (${storageCost.spread?.map((x) => x.toFixed(2)).join('-')}), ` +
           `and ours ${engineCost.ratio.toFixed(2)}x that bare work (${engineCost.spread?.map((x) => x.toFixed(2)).join('-')}), medians of ${few} pairs`,
       },
     );

@@ -1,3 +1,4 @@
+import { opsWithStatus } from '../storage/ops-with-status.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 
 /** What the UI shows about sync (DESIGN section 5). */
@@ -30,14 +31,15 @@ export interface StatusInputs {
 }
 
 /**
- * Reads counts through the status index and the oldest queued op through the order index (ops are numbered as
- * they are queued), never the whole queue: status runs after every write, so reading every op made N offline
- * writes cost O(N²).
+ * Reads counts through [status+nextAttemptAt] (ops-with-status.ts) and the oldest queued op through the order
+ * index (ops are numbered as they are queued), never the whole queue: status runs after every write, so reading
+ * every op made N offline writes cost O(N²).
  */
 export async function computeStatus(db: SyncDatabase, inputs: StatusInputs): Promise<SyncStatus> {
-  const [pendingCount, failedCount, oldest] = await Promise.all([
-    db.ops.where('status').anyOf('pending', 'syncing').count(),
-    db.ops.where('status').equals('failed').count(),
+  const [pending, syncing, failedCount, oldest] = await Promise.all([
+    opsWithStatus(db, 'pending').count(),
+    opsWithStatus(db, 'syncing').count(),
+    opsWithStatus(db, 'failed').count(),
     db.ops
       .orderBy('order')
       .filter((op) => op.status === 'pending' || op.status === 'syncing')
@@ -54,7 +56,7 @@ export async function computeStatus(db: SyncDatabase, inputs: StatusInputs): Pro
     pausedForAuth: inputs.pausedForAuth,
     leader: inputs.leader,
     live: inputs.live,
-    pendingCount,
+    pendingCount: pending + syncing,
     failedCount,
     oldestPendingAgeMs: oldest ? inputs.now - oldest.createdAt : null,
     lastSyncedAt,

@@ -71,6 +71,10 @@ export interface SyncEngineOptions {
   /** A collection not pulled for this long makes `status.stale` true (default 5 min). */
   readonly staleAfterMs?: number;
   readonly requestTimeoutMs?: number;
+  /**
+   * Ids of queued ops and of rows created without one (default crypto.randomUUID): each call must give an id
+   * never used before, as a create trusts that no row has the id it made (it does not read one).
+   */
   readonly newId?: () => string;
   /**
    * WebSocket constructor for live pokes (defaults to the global one; Node 20 has none: pass `ws`'s). null

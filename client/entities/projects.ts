@@ -35,7 +35,9 @@ export function projectWrites(ctx: WriteContext): ProjectWrites {
         version: 1,
       };
       const summary = `Create project '${body.name}'`;
-      await enqueueWrite(ctx, { lane: lane(id), method: 'POST', path: `/api/orgs/${orgId}/projects`, body, effect: { kind: 'put', table: 'projects', row }, summary });
+      // An id generated here (a random UUID) is on no row yet: the create need not read one. A given id may be.
+      const newKey = input.id === undefined;
+      await enqueueWrite(ctx, { lane: lane(id), method: 'POST', path: `/api/orgs/${orgId}/projects`, body, effect: { kind: 'put', table: 'projects', row }, summary }, newKey);
       return row;
     },
     async update(orgId: string, projectId: string, patch: { name?: string; description?: string }): Promise<void> {

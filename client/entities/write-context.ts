@@ -37,9 +37,9 @@ export function validated<S extends z.ZodMiniType>(schema: S, input: unknown): z
 /**
  * Queues one write (optimistic effect + op, one transaction) as the context's user, then nudges replay. A full
  * disk rolls the whole transaction back (no op without its row, no row without its op) and throws
- * StorageFullError.
+ * StorageFullError. `newKey`: the put's key came from ctx.newId for this write, so no row has it (enqueueOp).
  */
-export async function enqueueWrite(ctx: WriteContext, op: Omit<NewOp, 'userId'>): Promise<void> {
-  await guardStorage(() => enqueueOp(ctx.db, { ...op, userId: ctx.userId }, ctx.newId(), ctx.now()), ctx.storageFull);
+export async function enqueueWrite(ctx: WriteContext, op: Omit<NewOp, 'userId'>, newKey = false): Promise<void> {
+  await guardStorage(() => enqueueOp(ctx.db, { ...op, userId: ctx.userId }, ctx.newId(), ctx.now(), newKey), ctx.storageFull);
   ctx.kick();
 }

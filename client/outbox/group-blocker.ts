@@ -1,5 +1,6 @@
 import { Dexie } from 'dexie';
 import type { LocalOp } from '../storage/rows.js';
+import { opsWithStatus } from '../storage/ops-with-status.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import { groupOf, type GroupMode } from './op-group.js';
 
@@ -14,7 +15,7 @@ const LIVE = new Set<LocalOp['status']>(['pending', 'syncing']);
 /** A failed op's lane → its order: the ops after it wait for the user, not the server. */
 async function heldLanes(db: SyncDatabase): Promise<Map<string, number>> {
   const held = new Map<string, number>();
-  for (const op of await db.ops.where('status').equals('failed').toArray()) held.set(op.lane, Math.min(op.order, held.get(op.lane) ?? Infinity));
+  for (const op of await opsWithStatus(db, 'failed').toArray()) held.set(op.lane, Math.min(op.order, held.get(op.lane) ?? Infinity));
   return held;
 }
 

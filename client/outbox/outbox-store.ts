@@ -1,5 +1,6 @@
 import { Dexie, type Table } from 'dexie';
 import type { Op } from '../../shared/index.js';
+import { opsWithStatus } from '../storage/ops-with-status.js';
 import type { SyncDatabase } from '../storage/sync-database.js';
 import type { EntityKey, EntityTable, LocalOp, OpEffect, ShadowRow } from '../storage/rows.js';
 import { tally } from '../status/counters.js';
@@ -121,19 +122,25 @@ const orderHints = new WeakMap<SyncDatabase, number>();
  * hint, and a row that does not depend on what is stored (put, delete). When the reads show another number was
  * due (another tab enqueued, or the hint came from a transaction that did not commit) the op is rewritten with it
  * in the same transaction, so an op's order is always exactly its enqueue number. A patch needs the row first.
+ *
+ * `newKey`: the effect is a put whose key was generated for this write (a create with a fresh random id), so no
+ * row can have it yet: the row is not read, and the transaction leaves shadows out (a create over nothing writes
+ * none). The op and the row are still written in one transaction. A key the caller chose is never new: the row
+ * may be the server's, and its shadow must be kept.
  */
-export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now: number): Promise<LocalOp> {
+export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now: number, newKey = false): Promise<LocalOp> {
   const { effect } = input;
   const key = effectKey(effect);
   const entity = entityId(effect.table, key);
   const table = entityTable(db, effect.table);
   const hint = orderHints.get(db);
-  const op = await db.transaction('rw', [db.ops, db.shadows, db.counters, table], async () => {
+  const unread = newKey && effect.kind === 'put';
+  const op = await db.transaction('rw', unread ? [db.ops, db.counters, table] : [db.ops, db.shadows, db.counters, table], async () => {
     // What a shadow needs (is one stored, are ops queued on the row) matters only if the row is visible: a create
     // (put) asks once it knows, which is almost never; an edit asks with its first round.
     const ownState = () => Promise.all([db.shadows.get(entity), db.ops.where('entity').equals(entity).count()]);
     const early = effect.kind === 'put' ? null : ownState();
-    const reads = Promise.all([table.get(key as never), lastOrder(db)]);
+    const reads = Promise.all([unread ? undefined : table.get(key as never), lastOrder(db)]);
     // Fields this module does not know (added by other parts of the outbox) pass through as given.
     const draft = { ...defined(input), ...groupOf(input), id, status: 'pending', attempts: 0, nextAttemptAt: now, lastAttempt: null, error: null, createdAt: now, entity } as const;
     const writes: Promise<unknown>[] = [];
@@ -209,7 +216,7 @@ export async function discardLane(db: SyncDatabase, opId: string): Promise<numbe
 
 /** At start: ops a crash left `syncing` go back to pending; idempotency keys make resending them safe. */
 export async function recoverSyncing(db: SyncDatabase): Promise<number> {
-  return db.transaction('rw', db.ops, async () => db.ops.where('status').equals('syncing').modify({ status: 'pending' }));
+  return db.transaction('rw', db.ops, async () => opsWithStatus(db, 'syncing').modify({ status: 'pending' }));
 }
 
 /** Recomputes every row with ops queued or a shadow (after the visible tables were cleared by resetCache). */

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Org, OrgMember, Project, ProjectMember } from '../../shared/index.js';
 import type { SettingsScopeRef } from '../engine/sync-engine.js';
 import type { SyncStatus } from '../engine/status.js';
+import { opsWithStatus } from '../storage/ops-with-status.js';
 import type { LocalOp } from '../storage/rows.js';
 import { useSyncEngine } from './sync-provider.js';
 
@@ -72,12 +73,12 @@ export function useSyncStatus(): SyncStatus | undefined {
   // of these counts or the last order number (a total alone would miss pending → failed). Counted through the
   // indexes, not by reading every op: this runs after every write, and reading the queue made N writes O(N²).
   const opsVersion = useLiveQuery(async () => {
-    const { ops } = engine.db;
+    const { db } = engine;
     const [pending, syncing, failed, last] = await Promise.all([
-      ops.where('status').equals('pending').count(),
-      ops.where('status').equals('syncing').count(),
-      ops.where('status').equals('failed').count(),
-      ops.orderBy('order').last(),
+      opsWithStatus(db, 'pending').count(),
+      opsWithStatus(db, 'syncing').count(),
+      opsWithStatus(db, 'failed').count(),
+      db.ops.orderBy('order').last(),
     ]);
     return `${pending}:${syncing}:${failed}:${last?.order ?? 0}`;
   }, [engine.db]);

@@ -88,6 +88,15 @@ export class SyncDatabase extends Dexie {
           });
         await tx.table('meta').delete('opOrder');
       });
+    // v5: ops lose the `lane` and `status` indexes, two of the seven index entries every op write keeps (issue 17
+    // item 3). An index stays only while some query needs it and no compound one answers that query:
+    // - `lane`: every lane query reads [lane+order] (a lane's head, a lane from an op on);
+    // - `status`: every op is in [status+nextAttemptAt] (its nextAttemptAt is always a number: the op schema
+    //   requires it, v2 gave one to older ops), so a status's ops are the range [s, minKey]..[s, maxKey] of it
+    //   (opsWithStatus in ops-with-status.ts).
+    // `order` (the queue in enqueue order, its last number) and `entity` (an entity's ops, an entity prefix) are
+    // queried on their own and stay. Dropping an index needs no upgrade of the rows: IndexedDB deletes it.
+    this.version(5).stores({ ops: 'id, order, entity, [status+nextAttemptAt], [lane+order], [group+groupMode+order]' });
   }
 }
 

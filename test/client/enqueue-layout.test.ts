@@ -54,3 +54,52 @@ describe('the outbox layout of an optimistic write', () => {
     for (const db of tabs) db.close();
   });
 });
+
+describe('what an optimistic create reads', () => {
+  /** Every DBCore get (by table) and every transaction's scope, as IndexedDB is asked for them. */
+  function spied(name: string) {
+    const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
+    const gets: string[] = [];
+    const scopes: string[][] = [];
+    db.use({
+      stack: 'dbcore',
+      name: 'spy',
+      create: (down) => ({
+        ...down,
+        transaction: (stores, mode, options) => {
+          if (mode === 'readwrite') scopes.push([...stores].sort());
+          return down.transaction(stores, mode, options);
+        },
+        table: (table) => {
+          const t = down.table(table);
+          return { ...t, get: (req) => (gets.push(table), t.get(req)) };
+        },
+      }),
+    });
+    return { db, gets, scopes };
+  }
+
+  it('a create with the id it generated reads no row and leaves shadows out; with a given id it reads the row', async () => {
+    const { db, gets, scopes } = spied(`reads-${Math.random()}`);
+    let ids = 0;
+    const writes = projectWrites({ db, userId: 'u', now: () => 5, newId: () => `00000000-0000-4000-8000-${(++ids).toString().padStart(12, '0')}`, kick: () => {} });
+    await db.open();
+    gets.length = 0;
+    scopes.length = 0;
+    const fresh = await writes.create(ORG, { name: 'Fresh' });
+    expect(gets).toEqual(['counters']);
+    expect(scopes).toEqual([['counters', 'ops', 'projects']]);
+    expect(await db.projects.get(fresh.id)).toMatchObject({ name: 'Fresh' });
+    expect(await db.ops.where('entity').equals(`projects:${fresh.id}`).count()).toBe(1);
+
+    // A given id may be a row the server sent: it is read, and its server state kept in a shadow.
+    await db.projects.put({ id: SERVER_PUT, orgId: ORG, name: 'On server', description: '', createdBy: 'v', createdAt: 1, updatedAt: 1, deletedAt: null, version: 2 });
+    gets.length = 0;
+    scopes.length = 0;
+    await writes.create(ORG, { id: SERVER_PUT, name: 'Put over it' });
+    expect(gets.sort()).toEqual(['counters', 'projects', 'shadows']);
+    expect(scopes).toEqual([['counters', 'ops', 'projects', 'shadows']]);
+    expect(await db.shadows.get(`projects:${SERVER_PUT}`)).toMatchObject({ row: { name: 'On server', version: 2 } });
+    db.close();
+  });
+});

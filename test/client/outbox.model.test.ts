@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { Dexie } from 'dexie';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF } from '../../client/outbox/backoff.js';
 import { applyEffect, effectKey } from '../../client/outbox/effects.js';
@@ -8,6 +9,7 @@ import { purgeOrg } from '../../client/pull/purge.js';
 import { drain, type ReplayEvent } from '../../client/outbox/replay-loop.js';
 import { orgMemberWrites, projectMemberWrites } from '../../client/entities/members.js';
 import { projectWrites } from '../../client/entities/projects.js';
+import { opsWithStatus } from '../../client/storage/ops-with-status.js';
 import type { LocalOp } from '../../client/storage/rows.js';
 import { SyncDatabase } from '../../client/storage/sync-database.js';
 import { createHttpClient, type HttpClient } from '../../client/transport/http-client.js';
@@ -110,7 +112,7 @@ class Real {
         // (pending, failed or otherwise).
         const op = await this.db.ops.get(key);
         if (op) {
-          const earlier = await this.db.ops.where('lane').equals(op.lane).filter((o) => o.order < op.order).count();
+          const earlier = await this.db.ops.where('[lane+order]').between([op.lane, Dexie.minKey], [op.lane, op.order]).count();
           if (earlier > 0) this.violations.push(`${op.method} ${op.path} sent with ${earlier} earlier op(s) queued in ${op.lane}`);
           this.violations.push(...dependencyViolations(op, await this.db.ops.toArray()));
         }
@@ -216,7 +218,7 @@ class Real {
   }
 
   async noteFailures() {
-    for (const op of await this.db.ops.where('status').equals('failed').toArray()) this.failures.set(op.id, op.error?.code ?? '?');
+    for (const op of await opsWithStatus(this.db, 'failed').toArray()) this.failures.set(op.id, op.error?.code ?? '?');
   }
 }
 
@@ -362,7 +364,7 @@ class Crash implements Cmd {
     r.server.faults = [];
     r.db = r.open();
     await recoverSyncing(r.db);
-    expect(await r.db.ops.where('status').equals('syncing').count()).toBe(0);
+    expect(await opsWithStatus(r.db, 'syncing').count()).toBe(0);
     await r.checkView();
   }
   toString = () => 'crash+restart';
@@ -372,7 +374,7 @@ class RetryFailed implements Cmd {
   constructor(readonly index: number) {}
   check = () => true;
   async run(_m: Model, r: Real) {
-    const failed = await r.db.ops.where('status').equals('failed').toArray();
+    const failed = await opsWithStatus(r.db, 'failed').toArray();
     const op = failed[this.index % Math.max(1, failed.length)];
     if (op) expect(await retryOp(r.db, op.id, r.clock)).toBe(true);
     await r.checkView();
@@ -385,7 +387,7 @@ class DiscardFailed implements Cmd {
   check = () => true;
   async run(_m: Model, r: Real) {
     await r.noteFailures();
-    const failed = await r.db.ops.where('status').equals('failed').toArray();
+    const failed = await opsWithStatus(r.db, 'failed').toArray();
     const op = failed[this.index % Math.max(1, failed.length)];
     if (op) expect(await discardOp(r.db, op.id)).toBe(true);
     await r.checkView();
@@ -428,7 +430,7 @@ describe('outbox model', () => {
           const result = await real.drain();
           expect(result.state).toBe('drained');
           await real.noteFailures();
-          for (const op of await real.db.ops.where('status').equals('failed').toArray()) await discardOp(real.db, op.id);
+          for (const op of await opsWithStatus(real.db, 'failed').toArray()) await discardOp(real.db, op.id);
         }
         expect(await real.db.ops.count()).toBe(0);
 
