@@ -2,9 +2,9 @@ import type { Context } from 'hono';
 import { idSchema } from '../../shared/index.js';
 import type { AuthUser, SyncEnv } from '../env.js';
 import { HttpError } from '../http/http-error.js';
-import { requireOrgRole } from '../services/access.js';
-import { HUB_PROTOCOL_HEADER, HUB_USER_HEADER } from './hub.js';
-import { orgScope, userScope, type LiveScope } from './notify.js';
+import { orgCall, requestOrgStore } from '../store/request-org-store.js';
+import { connectHub } from './connect-hub.js';
+import { userScope } from './notify.js';
 
 /** `Sec-WebSocket-Protocol: bearer.<token>` (browsers cannot set Authorization on a WebSocket). */
 const BEARER_PROTOCOL = 'bearer.';
@@ -38,22 +38,10 @@ export function liveRoute<B extends object>(authenticate: (c: Context<SyncEnv<B>
     c.set('user', user);
 
     const requested = c.req.query('scope') ?? '';
-    let scope: LiveScope;
-    if (requested === 'user') {
-      scope = userScope(user.id);
-    } else if (requested.startsWith('org:') && idSchema.safeParse(requested.slice(4)).success) {
-      const orgId = requested.slice(4);
-      await requireOrgRole(c.var.store, orgId, user.id, 'member');
-      scope = orgScope(orgId);
-    } else {
-      throw new HttpError('VALIDATION_FAILED', 'scope must be "user" or "org:<orgId>"');
+    if (requested === 'user') return connectHub(hub, userScope(user.id), user.id, protocol);
+    if (requested.startsWith('org:') && idSchema.safeParse(requested.slice(4)).success) {
+      return requestOrgStore(c).connect(requested.slice(4), orgCall(c), { protocol });
     }
-
-    const stub = hub.get(hub.idFromName(scope));
-    const forward = new Headers({ upgrade: 'websocket', [HUB_USER_HEADER]: user.id });
-    if (protocol) forward.set(HUB_PROTOCOL_HEADER, protocol);
-    const res = await stub.fetch(`https://hub/connect?scope=${encodeURIComponent(scope)}`, { headers: forward });
-    // A fresh Response: the stub's headers are immutable and the middlewares (CORS) add theirs.
-    return new Response(null, { status: res.status, webSocket: res.webSocket, headers: res.headers });
+    throw new HttpError('VALIDATION_FAILED', 'scope must be "user" or "org:<orgId>"');
   };
 }

@@ -9,8 +9,9 @@ import {
 } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
 import { validate } from '../http/validate.js';
-import { requireOrgRole } from '../services/access.js';
+import { writeResponse } from '../http/write-response.js';
 import { listSettings, putSetting } from '../services/settings.js';
+import { orgCall, requestOrgStore } from '../store/request-org-store.js';
 import { commit } from '../sync/commit.js';
 import { mergeSettings } from './merge-settings.js';
 
@@ -32,21 +33,16 @@ export const userSettingsRoutes = () =>
       return commit(c, await putSetting(c.var.store, scope, c.req.valid('param').key, c.req.valid('json').value, c.var.now, c.var.serverNodeId));
     });
 
-/** Org settings: read by members, written by admins and owners. */
+/** Org settings: read by members, written by admins and owners (the org store's ops check). */
 export const orgSettingsRoutes = () =>
   new Hono<AppEnv>()
-    .get('/:orgId/settings', validate('param', orgParam), validate('query', pageQuerySchema), async (c) => {
-      const { orgId } = c.req.valid('param');
-      await requireOrgRole(c.var.store, orgId, c.var.user.id, 'member');
-      return c.json(await listSettings(c.var.store, { scope: 'org', scopeId: orgId }, c.req.valid('query'), c.var.now));
-    })
-    .patch('/:orgId/settings', validate('param', orgParam), validate('json', settingsMergeRequestSchema), async (c) => {
-      const { orgId } = c.req.valid('param');
-      await requireOrgRole(c.var.store, orgId, c.var.user.id, 'admin');
-      return mergeSettings(c, { scope: 'org', scopeId: orgId }, c.req.valid('json'));
-    })
+    .get('/:orgId/settings', validate('param', orgParam), validate('query', pageQuerySchema), async (c) =>
+      c.json(await requestOrgStore(c).read(c.req.valid('param').orgId, { op: 'listOrgSettings', query: c.req.valid('query') }, orgCall(c))),
+    )
+    .patch('/:orgId/settings', validate('param', orgParam), validate('json', settingsMergeRequestSchema), async (c) =>
+      writeResponse(c, await requestOrgStore(c).write(c.req.valid('param').orgId, { op: 'mergeOrgSettings', input: c.req.valid('json') }, orgCall(c))),
+    )
     .put('/:orgId/settings/:key', validate('param', orgKeyParam), validate('json', settingPutRequestSchema), async (c) => {
       const { orgId, key } = c.req.valid('param');
-      await requireOrgRole(c.var.store, orgId, c.var.user.id, 'admin');
-      return commit(c, await putSetting(c.var.store, { scope: 'org', scopeId: orgId }, key, c.req.valid('json').value, c.var.now, c.var.serverNodeId));
+      return writeResponse(c, await requestOrgStore(c).write(orgId, { op: 'putOrgSetting', key, value: c.req.valid('json').value }, orgCall(c)));
     });

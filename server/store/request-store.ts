@@ -8,6 +8,6 @@ import type { SqlStore } from './sql-store.js';
  * beside `db`). A context that carries only `db` (an app's own context middleware from before the store, a
  * test's bare context) gets the D1 store over that `db`.
  */
-export function requestStore(c: Context<AppEnv>): SqlStore {
+export function requestStore(c: Pick<Context<AppEnv>, 'var'>): SqlStore {
   return (c.var as Partial<AppEnv['Variables']>).store ?? d1SqlStore(c.var.db);
 }

@@ -4,7 +4,8 @@ import type { AppEnv } from '../env.js';
 import { HttpError } from '../http/http-error.js';
 import { requestStore } from '../store/request-store.js';
 import type { SqlStore } from '../store/sql-store.js';
-import { commit, type Mutation } from './commit.js';
+import { writeResponse } from '../http/write-response.js';
+import { commitMutation, type CommitTarget, type Committed, type Mutation } from './commit.js';
 
 /**
  * A mutation planned in JS over rows read beforehand, with the condition under which the plan is still right:
@@ -41,19 +42,25 @@ const MAX_ATTEMPTS = 5;
  * raises and the whole batch (effect and stored response) rolls back, as commit does for a lost claim. The
  * idempotency claim is untouched, so the next attempt commits under it.
  */
-export async function commitPlanned<P extends Planned>(c: Context<AppEnv>, plan: () => Promise<P>): Promise<{ response: Response; plan: P }> {
+export async function commitPlannedMutation<P extends Planned>(target: CommitTarget, plan: () => Promise<P>): Promise<{ committed: Committed; plan: P }> {
   for (let attempt = 1; ; attempt++) {
     const planned = await plan();
     const check = sql`SELECT json(CASE WHEN ${planned.holds} THEN '1' ELSE 'planned over rows that changed' END)`;
     try {
-      const response = await commit(c, { ...planned.mutation, effect: [check, ...planned.mutation.effect] });
-      return { response, plan: planned };
+      const committed = await commitMutation(target, { ...planned.mutation, effect: [check, ...planned.mutation.effect] });
+      return { committed, plan: planned };
     } catch (error) {
       // A lost claim or a failed guard is commit's own answer; any other error stands unless the plan went stale.
-      if (error instanceof HttpError || (await stillHolds(requestStore(c), planned.holds))) throw error;
+      if (error instanceof HttpError || (await stillHolds(target.store, planned.holds))) throw error;
       if (attempt === MAX_ATTEMPTS) throw contended(attempt);
     }
   }
+}
+
+/** commitPlannedMutation for a request (its store and claim, as commit reads them), answered with its pokes. */
+export async function commitPlanned<P extends Planned>(c: Context<AppEnv>, plan: () => Promise<P>): Promise<{ response: Response; plan: P }> {
+  const { committed, plan: planned } = await commitPlannedMutation({ store: requestStore(c), claim: c.var.idempotencyClaim }, plan);
+  return { response: writeResponse(c, committed), plan: planned };
 }
 
 async function stillHolds(store: SqlStore, holds: SQL): Promise<boolean> {

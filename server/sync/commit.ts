@@ -2,7 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { HttpError } from '../http/http-error.js';
-import { notifyHubs, type LiveEffect } from '../live/notify.js';
+import { writeResponse } from '../http/write-response.js';
+import type { LiveEffect } from '../live/notify.js';
 import { requestStore } from '../store/request-store.js';
 import type { SqlStore, StatementResult } from '../store/sql-store.js';
 import { BUMP_SEQ, currentSeq } from './seq.js';
@@ -32,17 +33,29 @@ export interface IdempotencyClaim {
   stored: boolean;
 }
 
+/** Where a mutation commits: the store, and the request's claim on its Idempotency-Key when it holds one. */
+export interface CommitTarget {
+  readonly store: SqlStore;
+  readonly claim?: IdempotencyClaim | undefined;
+}
+
+/** A committed write: its status and response body (as stored), the change sequence it bumped to, its live effect. */
+export interface Committed {
+  readonly status: 200 | 201;
+  readonly body: string;
+  readonly seq: number;
+  readonly live?: LiveEffect | undefined;
+}
+
 /**
- * Runs a mutation as ONE batch of the request's store (one transaction): bump the change sequence, apply the
- * effect, store the idempotent response (when the request carries a key), read the response back. A crash can
- * therefore never leave an effect without its stored response, or the other way round.
- *
- * Reads the context variables `store` (else the D1 store over `db`), `idempotencyClaim` (when the idempotency
- * middleware ran), `hub` and `log` (both optional: no hub, no pokes).
+ * Runs a mutation as ONE batch of the target's store (one transaction): bump the change sequence, apply the
+ * effect, store the idempotent response (when the target holds a claim), read the response back. A crash can
+ * therefore never leave an effect without its stored response, or the other way round. Nothing here knows the
+ * request: the caller answers it and pokes the hubs (writeResponse), so the same commit runs wherever the
+ * org's rows live.
  */
-export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Response> {
-  const store = requestStore(c);
-  const claim = c.var.idempotencyClaim;
+export async function commitMutation(target: CommitTarget, mutation: Mutation): Promise<Committed> {
+  const { store, claim } = target;
   const statements: SQL[] = [];
   if (claim) {
     // A request that ran past its lock may have been taken over by a retry: then this batch must not apply.
@@ -75,9 +88,16 @@ export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Re
   const last = results[results.length - 1]?.rows[0] as { body: string | null; seq: number } | undefined;
   const body = last?.body;
   if (body == null) throw new Error('mutation response body is empty');
-  // The executionCtx getter throws outside a request (a test's bare context): notifyHubs calls it inside its guard.
-  notifyHubs(c.var.hub, mutation.live, last?.seq ?? 0, { waitUntil: (work) => c.executionCtx.waitUntil(work), log: c.var.log });
-  return new Response(body, { status: mutation.status, headers: { 'content-type': 'application/json' } });
+  return { status: mutation.status, body, seq: last?.seq ?? 0, live: mutation.live };
+}
+
+/**
+ * commitMutation for a request: on the request's store under its claim (the context variables `store`, else
+ * the D1 store over `db`, and `idempotencyClaim` when the idempotency middleware ran), then the response, with
+ * the hubs poked once committed (`hub` and `log`, both optional: no hub, no pokes).
+ */
+export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Response> {
+  return writeResponse(c, await commitMutation({ store: requestStore(c), claim: c.var.idempotencyClaim }, mutation));
 }
 
 async function stillHeld(store: SqlStore, claim: IdempotencyClaim): Promise<boolean> {
