@@ -85,6 +85,18 @@ export function sqlStoreContract(name: string, withStore: WithStore): void {
         expect(none?.changes).toBe(0);
       }));
 
+    it('a read reports 0 changes, also right after a write in the same batch (changes() is not reset by a SELECT)', () =>
+      run(async (store) => {
+        const g = group();
+        const [write, count, sorted] = await store.batch([
+          sql`INSERT INTO ${TABLE} (id, grp, n) VALUES (${`${g}-1`}, ${g}, 2), (${`${g}-2`}, ${g}, 1)`,
+          sql`SELECT COUNT(*) AS n FROM ${TABLE} WHERE grp = ${g}`,
+          // ORDER BY an unindexed column: SQLite sorts in a temporary b-tree, which is no write either.
+          sql`SELECT id FROM ${TABLE} WHERE grp = ${g} ORDER BY note, id`,
+        ]);
+        expect([write?.changes, count?.changes, sorted?.changes]).toEqual([2, 0, 0]);
+      }));
+
     it('changes() inside a statement reads the statement before it in the batch (commit’s guarded response)', () =>
       run(async (store) => {
         const g = group();
