@@ -12,6 +12,7 @@ import { onError } from './http/on-error.js';
 import { isAllowedOrigin } from './http/origins.js';
 import { requestLog } from './http/request-log.js';
 import { syncCors } from './http/sync-cors.js';
+import type { StorageMode } from './store/storage-mode.js';
 
 // zod's issue messages are a process-wide setting (zod/v4/core's config), so the app chooses them, not the sync
 // server: a library that set them would overwrite the locale of an app that has its own. The shared schemas use
@@ -42,6 +43,8 @@ export function createApp(): Hono<WorkerEnv> {
       auth,
       database: (c) => c.env.DB,
       hub: (c) => c.env.HUB,
+      // Unset is d1; any other value than the two modes fails each request loudly (createSyncMiddleware).
+      storage: (c) => (c.env.SYNC_STORAGE || undefined) as StorageMode | undefined,
       cors: false,
       // The request log above already writes one line for every /api request.
       requestLog: false,

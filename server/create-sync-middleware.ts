@@ -9,7 +9,8 @@ import * as schema from './db/schema.js';
 import { d1SqlStore } from './store/d1-sql-store.js';
 import type { AuthUser, SyncEnv } from './env.js';
 import { log as jsonLines, type LogSink } from './http/log.js';
-import type { DefaultBindings, OptionContext, SyncServerOptions } from './sync-server-options.js';
+import { STORAGE_MODES } from './store/storage-mode.js';
+import type { DefaultBindings, OptionContext, StorageOption, SyncServerOptions } from './sync-server-options.js';
 
 /** The middleware of one sync server instance, for an app's own routes that use the exported pieces. */
 export interface SyncMiddleware<B extends object> {
@@ -32,13 +33,14 @@ export interface SyncMiddleware<B extends object> {
  * instance keeps lives in this closure, never in a module: its server-clock node id, its user directory's
  * memory. Two instances in one isolate (two mounts, two databases, two auths) share nothing.
  */
-export function createSyncMiddleware<B extends object = DefaultBindings>(options: SyncServerOptions<B>): SyncMiddleware<B> {
+export function createSyncMiddleware<B extends object = DefaultBindings>(options: SyncServerOptions<B> & StorageOption<B>): SyncMiddleware<B> {
   const resolve = userResolver(options);
   const users = options.users ?? (options.getUser ? 'mirror' : 'shared');
   if (users !== 'shared' && users !== 'mirror') throw new TypeError("createSyncServer: `users` must be 'shared' or 'mirror'");
   const directory = users === 'mirror' ? createUserDirectory() : undefined;
   const database = options.database ?? ((c: OptionContext<B>) => (c.env as Partial<DefaultBindings> | undefined)?.DB);
   const hub = options.hub;
+  const storage = options.storage ?? 'd1';
   const clock = options.now ?? Date.now;
   const log = options.log ?? jsonLines;
   // One server-clock node per instance, made on first use: workerd forbids random values in global scope, where
@@ -56,6 +58,10 @@ export function createSyncMiddleware<B extends object = DefaultBindings>(options
     c.set('db', db);
     c.set('store', d1SqlStore(db));
     c.set('hub', hub?.(c));
+    const mode = typeof storage === 'function' ? (storage(c) ?? 'd1') : storage;
+    if (!STORAGE_MODES.includes(mode)) throw new Error(`createSyncServer: storage must be 'd1' or 'org-objects', not ${String(mode)}`);
+    if (mode === 'org-objects' && !c.var.hub) throw new Error("createSyncServer: 'org-objects' storage needs the `hub` option (each org's object is its hub)");
+    c.set('storage', mode);
     await next();
   });
 

@@ -3,7 +3,7 @@ import { LIMITS } from '../shared/index.js';
 import { createSyncMiddleware } from './create-sync-middleware.js';
 import type { SyncEnv } from './env.js';
 import { bodyLimit } from './http/body-limit.js';
-import { idempotency } from './http/idempotency.js';
+import { idempotency, orgIdempotency } from './http/idempotency.js';
 import { onError } from './http/on-error.js';
 import { requestLog } from './http/request-log.js';
 import { syncCors } from './http/sync-cors.js';
@@ -11,7 +11,7 @@ import { liveRoute } from './live/route.js';
 import { orgRoutes } from './routes/orgs.js';
 import { projectRoutes } from './routes/projects.js';
 import { orgSettingsRoutes, userSettingsRoutes } from './routes/settings.js';
-import type { DefaultBindings, SyncServerOptions } from './sync-server-options.js';
+import type { DefaultBindings, StorageOption, SyncServerOptions } from './sync-server-options.js';
 
 /** A sync server: a Hono sub-app to mount with `app.route(prefix, sync)`. */
 export type SyncServer<B extends object = DefaultBindings> = Hono<SyncEnv<B>>;
@@ -32,7 +32,7 @@ export type SyncServer<B extends object = DefaultBindings> = Hono<SyncEnv<B>>;
  * variables, the body limit; on the authenticated routes then the caller (401 AUTH_REQUIRED) and the
  * Idempotency-Key. `/health` is open; `/live` authenticates itself (a WebSocket's token may come as a subprotocol).
  */
-export function createSyncServer<B extends object = DefaultBindings>(options: SyncServerOptions<B>): SyncServer<B> {
+export function createSyncServer<B extends object = DefaultBindings>(options: SyncServerOptions<B> & StorageOption<B>): SyncServer<B> {
   const { context, requireUser, authenticate, log } = createSyncMiddleware(options);
   const maxBytes = options.maxBodyBytes ?? LIMITS.maxBodyBytes;
   // Any env: the pieces are typed by the variables they read, and this sub-app has the app's bindings besides.
@@ -43,6 +43,8 @@ export function createSyncServer<B extends object = DefaultBindings>(options: Sy
     bodyLimit({ maxBytes, drainBytes: 8 * maxBytes }),
   ];
   const authed = [...open, requireUser, idempotency];
+  // Org-scoped routes: their keys are claimed where the org's rows are (D1, or the org's object).
+  const orgScoped = [...open, requireUser, orgIdempotency];
 
   const sync = new Hono<SyncEnv<B>>();
   sync.onError(onError);
@@ -61,7 +63,7 @@ export function createSyncServer<B extends object = DefaultBindings>(options: Sy
   sync.get('/live', liveRoute(authenticate));
   own('/me', authed);
   sync.get('/me', (c) => c.json({ user: c.var.user, serverTime: c.var.now }));
-  own('/orgs', authed, true);
+  own('/orgs', orgScoped, true);
   sync.route('/orgs', orgRoutes());
   sync.route('/orgs', projectRoutes());
   sync.route('/orgs', orgSettingsRoutes());

@@ -1,7 +1,9 @@
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type * as schema from './db/schema.js';
 import type { LogSink } from './http/log.js';
+import type { IdempotencyIntent } from './http/idempotency.js';
 import type { SqlStore } from './store/sql-store.js';
+import type { StorageMode } from './store/storage-mode.js';
 import type { IdempotencyClaim } from './sync/commit.js';
 
 /**
@@ -24,6 +26,11 @@ export interface Env {
    * deployment trusts only its own origin and APP_ORIGINS.
    */
   TRUST_LOCALHOST_ORIGINS?: string;
+  /**
+   * Where org rows live: `d1` (default) or `org-objects` (each org in its hub's Durable Object; issue 19, in
+   * progress: not for deployments yet, the org list does not show object orgs).
+   */
+  SYNC_STORAGE?: string;
 }
 
 export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
@@ -57,6 +64,13 @@ export interface Vars {
   log?: LogSink;
   /** The node id of the sync server instance, for the hlc stamps the server issues (settings PUT, merge). */
   serverNodeId?: string;
+  /**
+   * Where this request's org rows live: `d1` (the one database) or `org-objects` (each org's Durable Object);
+   * absent is `d1`.
+   */
+  storage?: StorageMode;
+  /** With `org-objects` storage, a keyed org request's key and fingerprint, for the org's object to check. */
+  idempotencyIntent?: IdempotencyIntent;
   /** Present while this request holds its Idempotency-Key. */
   idempotencyClaim?: IdempotencyClaim;
   /** Filled by the idempotency middleware for the request log. */

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AuthUser, SyncEnv } from './env.js';
 import type { LogSink } from './http/log.js';
+import type { StorageMode } from './store/storage-mode.js';
 
 /**
  * What an option callback receives: the request's context with the app's bindings. Read bindings and the
@@ -77,4 +78,12 @@ export interface SyncServerOptions<B extends object = DefaultBindings> {
   requestLog?: boolean;
   /** The server's clock, read once per request (the `now` variable). Default Date.now. */
   now?: () => number;
+}
+
+/**
+ * Not public yet (issue 19 in progress: the org list does not show object orgs until the directory is written
+ * from the objects): where org rows live, for this repo's tests and Worker. Default `d1`.
+ */
+export interface StorageOption<B extends object = DefaultBindings> {
+  storage?: StorageMode | ((c: OptionContext<B>) => StorageMode | undefined);
 }

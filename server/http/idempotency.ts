@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { LIMITS } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
@@ -16,6 +17,40 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A keyed request's Idempotency-Key, checked, and its fingerprint. */
+export interface IdempotencyIntent {
+  readonly key: string;
+  readonly fingerprint: string;
+}
+
+/**
+ * The request's Idempotency-Key and fingerprint (method, path with query, and the body text), or undefined for
+ * a request without one (or one that does not mutate). A malformed key is 400 VALIDATION_FAILED.
+ */
+export async function idempotencyIntentOf(c: Context<AppEnv>): Promise<IdempotencyIntent | undefined> {
+  const key = c.req.header('Idempotency-Key');
+  if (!MUTATING.has(c.req.method) || key === undefined) return undefined;
+  if (!KEY_PATTERN.test(key)) {
+    throw new HttpError('VALIDATION_FAILED', 'Idempotency-Key must be 1-255 visible ASCII characters');
+  }
+  const url = new URL(c.req.url);
+  const fingerprint = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`);
+  return { key, fingerprint };
+}
+
+/**
+ * The Idempotency-Key of an org-scoped route (`/orgs/...`): with `org-objects` storage the key is checked and
+ * fingerprinted here and handed to the org's object (the `idempotencyIntent` variable), which looks it up and
+ * stores the answer with the write itself: nothing is claimed in D1. With `d1` storage it is `idempotency`.
+ */
+export const orgIdempotency = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.var.storage !== 'org-objects') return idempotency(c, next);
+  const intent = await idempotencyIntentOf(c);
+  c.set('idempotency', intent ? 'new' : 'none');
+  if (intent) c.set('idempotencyIntent', intent);
+  return next();
+});
+
 /**
  * Idempotency-Key (draft-ietf-httpapi-idempotency-key-header), scoped per user:
  *
@@ -28,18 +63,14 @@ async function sha256Hex(text: string): Promise<string> {
  * would fail the same way); 5xx are not: the claim is released so a retry can run.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
-  const key = c.req.header('Idempotency-Key');
-  if (!MUTATING.has(c.req.method) || key === undefined) {
+  const intent = await idempotencyIntentOf(c);
+  if (!intent) {
     c.set('idempotency', 'none');
     return next();
   }
-  if (!KEY_PATTERN.test(key)) {
-    throw new HttpError('VALIDATION_FAILED', 'Idempotency-Key must be 1-255 visible ASCII characters');
-  }
+  const { key, fingerprint } = intent;
   const store = requestStore(c);
   const userId = c.var.user.id;
-  const url = new URL(c.req.url);
-  const fingerprint = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`);
   const now = c.var.now;
   const claimId = crypto.randomUUID();
 

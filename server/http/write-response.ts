@@ -13,17 +13,23 @@ export interface WriteOutcome {
   readonly live?: LiveEffect | undefined;
   /** The stored answer to an earlier request with the same Idempotency-Key: nothing was written. */
   readonly replayed?: boolean;
+  /** Headers of a refusal answered as an outcome (an org object's: Retry-After, ...). */
+  readonly headers?: Record<string, string> | undefined;
 }
 
 /**
- * The response to a committed write, and its pokes: the hubs of the request (the context variable `hub`; none,
+ * The response to a write, and its pokes: the hubs of the request (the context variable `hub`; none,
  * no pokes) are told in the background so the response is not delayed, and a hub that fails never fails the
- * write (notifyHubs). A replay is marked `Idempotent-Replayed: true`.
+ * write (notifyHubs). A replay is marked `Idempotent-Replayed: true`. An outcome may be a refusal (a 4xx with
+ * its error body, as an org object answers one): it is sent as it is.
  */
 export function writeResponse(c: Context<AppEnv>, outcome: WriteOutcome): Response {
   // The executionCtx getter throws outside a request (a test's bare context): notifyHubs calls it inside its guard.
   notifyHubs(c.var.hub, outcome.live, outcome.seq, { waitUntil: (work) => c.executionCtx.waitUntil(work), log: c.var.log });
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (outcome.replayed) headers['Idempotent-Replayed'] = 'true';
+  const headers: Record<string, string> = { ...outcome.headers, 'content-type': 'application/json' };
+  if (outcome.replayed) {
+    headers['Idempotent-Replayed'] = 'true';
+    c.set('idempotency', 'replayed');
+  }
   return new Response(outcome.body, { status: outcome.status, headers });
 }

@@ -1,4 +1,11 @@
 import { DurableObject } from 'cloudflare:workers';
+import type { CreateOrgRequest, Page } from '../../shared/index.js';
+import type { WriteOutcome } from '../http/write-response.js';
+import type { ObjectAnswer } from '../store/org-object/object-answer.js';
+import type { IdempotencyIntent } from '../http/idempotency.js';
+import { objectCreateOrg, objectLiveRefusal, objectRead, objectWrite } from '../store/org-object/object-ops.js';
+import type { OrgCall, OrgReadOp, OrgWriteOp } from '../store/org-ops.js';
+import { orgScope } from './notify.js';
 
 /** Close code sent to a socket whose user lost access to the hub's scope (removed from the org). */
 export const CLOSE_ACCESS_REVOKED = 4403;
@@ -6,6 +13,8 @@ export const CLOSE_ACCESS_REVOKED = 4403;
 /** Internal headers set by the Worker on the upgrade it forwards (after its own auth and access check). */
 export const HUB_USER_HEADER = 'x-hub-user';
 export const HUB_PROTOCOL_HEADER = 'x-hub-protocol';
+/** Set on an upgrade to an org's object (`org-objects` storage): the object checks the user's membership itself. */
+export const HUB_ORG_HEADER = 'x-hub-org';
 
 /**
  * One hub per scope name (`org:<orgId>`, `user:<userId>`), holding that scope's live sockets through the
@@ -27,10 +36,72 @@ export const HUB_PROTOCOL_HEADER = 'x-hub-protocol';
  * session does not keep a socket for long. Only a removal from the org must cut a socket at once (the kick).
  */
 export class Hub extends DurableObject<unknown> {
+  /**
+   * `org-objects` storage: the hub of `org:<orgId>` is also that org's object, holding its rows (design
+   * section 2). These RPC methods run the org's ops on its own storage (store/org-object/object-ops.ts); a user
+   * hub never calls them, so it never gets tables. Pokes of the org's own scope go to this object's sockets
+   * at once; the rest (user scopes) go back to the Worker in the outcome.
+   */
+  async orgWrite(orgId: string, op: OrgWriteOp, call: OrgCall, intent?: IdempotencyIntent): Promise<WriteOutcome> {
+    return this.deliverLocally(orgId, await objectWrite(this.ctx.storage, orgId, op, call, intent, undefined));
+  }
+
+  async orgRead(orgId: string, op: OrgReadOp, call: OrgCall): Promise<ObjectAnswer<Page<unknown>>> {
+    return objectRead(this.ctx.storage, orgId, op, call);
+  }
+
+  async orgCreate(orgId: string, input: CreateOrgRequest, call: OrgCall, intent?: IdempotencyIntent): Promise<WriteOutcome> {
+    return this.deliverLocally(orgId, await objectCreateOrg(this.ctx.storage, orgId, input, call, intent));
+  }
+
+  /** Sends the outcome's pokes and kicks of this org's scope to this object's sockets; answers the rest. */
+  private deliverLocally(orgId: string, outcome: WriteOutcome): WriteOutcome {
+    const live = outcome.live;
+    if (!live) return outcome;
+    const own = orgScope(orgId);
+    if (live.pokes.includes(own)) this.poke(own, outcome.seq);
+    for (const kick of live.kicks ?? []) if (kick.scope === own) this.kick(kick.userId);
+    const pokes = live.pokes.filter((scope) => scope !== own);
+    const kicks = (live.kicks ?? []).filter((kick) => kick.scope !== own);
+    return { ...outcome, live: pokes.length > 0 || kicks.length > 0 ? { pokes, kicks } : undefined };
+  }
+
+  private poke(scope: string, seq: number): number {
+    const message = JSON.stringify({ type: 'poke', scope, seq });
+    let sent = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(message);
+        sent++;
+      } catch {
+        // a socket closing under us: its client reconnects and pulls
+      }
+    }
+    return sent;
+  }
+
+  private kick(userId: string): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets(userId)) {
+      try {
+        ws.close(CLOSE_ACCESS_REVOKED, 'access revoked');
+        closed++;
+      } catch {
+        // already closed
+      }
+    }
+    return closed;
+  }
+
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
       const userId = request.headers.get(HUB_USER_HEADER);
       if (!userId) return new Response('missing user', { status: 400 });
+      const orgId = request.headers.get(HUB_ORG_HEADER);
+      if (orgId !== null) {
+        const refusal = await objectLiveRefusal(this.ctx.storage, orgId, userId, Date.now());
+        if (refusal) return new Response(refusal.body, { status: refusal.status, headers: { 'content-type': 'application/json' } });
+      }
       const pair = new WebSocketPair();
       this.ctx.acceptWebSocket(pair[1], [userId]);
       const protocol = request.headers.get(HUB_PROTOCOL_HEADER);
@@ -39,30 +110,11 @@ export class Hub extends DurableObject<unknown> {
     const path = new URL(request.url).pathname;
     if (request.method === 'POST' && path === '/poke') {
       const { scope, seq } = await request.json<{ scope: string; seq: number }>();
-      const message = JSON.stringify({ type: 'poke', scope, seq });
-      let sent = 0;
-      for (const ws of this.ctx.getWebSockets()) {
-        try {
-          ws.send(message);
-          sent++;
-        } catch {
-          // a socket closing under us: its client reconnects and pulls
-        }
-      }
-      return Response.json({ sent });
+      return Response.json({ sent: this.poke(scope, seq) });
     }
     if (request.method === 'POST' && path === '/kick') {
       const { userId } = await request.json<{ userId: string }>();
-      let closed = 0;
-      for (const ws of this.ctx.getWebSockets(userId)) {
-        try {
-          ws.close(CLOSE_ACCESS_REVOKED, 'access revoked');
-          closed++;
-        } catch {
-          // already closed
-        }
-      }
-      return Response.json({ closed });
+      return Response.json({ closed: this.kick(userId) });
     }
     return new Response('not found', { status: 404 });
   }

@@ -29,7 +29,12 @@ import type { SqlStore } from './sql-store.js';
  */
 export type OrgWriteOp =
   | { readonly op: 'updateOrg'; readonly input: UpdateOrgRequest }
-  | { readonly op: 'addOrgMember'; readonly input: AddOrgMemberRequest }
+  | {
+      readonly op: 'addOrgMember';
+      readonly input: AddOrgMemberRequest;
+      /** The new member's profile from the directory, for a store that keeps its own copy of users (an org's object). */
+      readonly target?: AuthUser | undefined;
+    }
   | { readonly op: 'updateOrgMember'; readonly userId: string; readonly input: UpdateOrgMemberRequest }
   | { readonly op: 'removeOrgMember'; readonly userId: string }
   | { readonly op: 'createProject'; readonly input: CreateProjectRequest }

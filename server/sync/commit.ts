@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
+import { LIMITS } from '../../shared/limits.js';
 import { HttpError } from '../http/http-error.js';
 import { writeResponse } from '../http/write-response.js';
 import type { LiveEffect } from '../live/notify.js';
@@ -33,10 +34,40 @@ export interface IdempotencyClaim {
   stored: boolean;
 }
 
-/** Where a mutation commits: the store, and the request's claim on its Idempotency-Key when it holds one. */
+/**
+ * An Idempotency-Key record written as `done` with the response, in the commit's batch, where no claim was taken
+ * before (an org's object: nothing else runs there between its replay lookup and its commit, so there is no
+ * in_progress state to hold, and none can be left behind by a crash).
+ */
+export interface FreshRecord {
+  readonly userId: string;
+  readonly key: string;
+  readonly fingerprint: string;
+  /** The request's time: the record's created_at, and its expiry is LIMITS.idempotencyTtlMs after it. */
+  readonly now: number;
+}
+
+/**
+ * Where a mutation commits: the store, and the request's Idempotency-Key when it has one, either as a claim
+ * taken beforehand (D1: the idempotency middleware's) or as a record to write with the response.
+ */
 export interface CommitTarget {
   readonly store: SqlStore;
   readonly claim?: IdempotencyClaim | undefined;
+  readonly record?: FreshRecord | undefined;
+}
+
+/**
+ * Writes the `done` record of `record` with the response `body` (a SQL expression), when `guard` holds: one
+ * statement, so it is stored in the same transaction as the effect or not at all. An expired record with the
+ * key is replaced (the lookup before treated it as absent).
+ */
+export function storeFreshRecord(record: FreshRecord, status: number, body: SQL, guard: SQL = sql``): SQL {
+  const { userId, key, fingerprint, now } = record;
+  return sql`INSERT INTO idempotency_keys (user_id, key, fingerprint, claim, state, status, body, created_at, locked_until, expires_at)
+    SELECT ${userId}, ${key}, ${fingerprint}, '', 'done', ${status}, (${body}), ${now}, ${now}, ${now + LIMITS.idempotencyTtlMs} WHERE 1${guard}
+    ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, claim = '', state = 'done', status = excluded.status,
+      body = excluded.body, created_at = excluded.created_at, locked_until = excluded.locked_until, expires_at = excluded.expires_at`;
 }
 
 /** A committed write: its status and response body (as stored), the change sequence it bumped to, its live effect. */
@@ -55,7 +86,8 @@ export interface Committed {
  * org's rows live.
  */
 export async function commitMutation(target: CommitTarget, mutation: Mutation): Promise<Committed> {
-  const { store, claim } = target;
+  const { store, claim, record } = target;
+  if (claim && record) throw new TypeError('commitMutation: a claim or a fresh record, not both');
   const statements: SQL[] = [];
   if (claim) {
     // A request that ran past its lock may have been taken over by a retry: then this batch must not apply.
@@ -71,6 +103,7 @@ export async function commitMutation(target: CommitTarget, mutation: Mutation): 
     statements.push(sql`UPDATE idempotency_keys SET state = 'done', status = ${mutation.status}, body = (${mutation.body})
                         WHERE user_id = ${claim.userId} AND key = ${claim.key}${guard}`);
   }
+  if (record) statements.push(storeFreshRecord(record, mutation.status, mutation.body, guard));
   statements.push(sql`SELECT (${mutation.body}) AS body, ${currentSeq} AS seq`);
   let results: StatementResult[];
   try {

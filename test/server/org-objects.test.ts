@@ -1,0 +1,179 @@
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { Hub } from '../../server/live/hub.js';
+import { isInitialized } from '../../server/store/org-object/migrate-org-object.js';
+import { call, count, expectError, signUp, type CallOptions, type TestUser } from './helpers.js';
+
+/**
+ * `org-objects` storage (issue 19 step 6): each org's rows in its hub's Durable Object, reached over RPC from
+ * the Worker, through the same routes and services as `d1`. The calls run the app with SYNC_STORAGE set (the
+ * mode is per request), and the objects are read directly to show where the rows went.
+ */
+
+const hubs = (env as unknown as { HUB: DurableObjectNamespace<Hub> }).HUB;
+const ORG_MODE = { SYNC_STORAGE: 'org-objects' } as const;
+
+/** A call in org-objects mode. */
+const inOrgs = (path: string, options: Omit<CallOptions, 'bindings'> = {}) => call(path, { ...options, bindings: ORG_MODE });
+
+/** Rows of the org's object (a fresh stub per read). */
+const objectRows = <T = Record<string, unknown>>(orgId: string, query: string, ...params: unknown[]): Promise<T[]> =>
+  runInDurableObject(hubs.get(hubs.idFromName(`org:${orgId}`)), (_hub, state) => state.storage.sql.exec(query, ...params).toArray() as T[]);
+
+const objectInitialized = (orgId: string) =>
+  runInDurableObject(hubs.get(hubs.idFromName(`org:${orgId}`)), (_hub, state) => isInitialized(state.storage));
+
+const fromBase64Url = (text: string) => atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+const toBase64Url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/** The space of a cursor (its `p`; absent is d1). */
+const spaceOf = (cursor: string) => (JSON.parse(fromBase64Url(cursor)) as { p?: string }).p ?? 'd1';
+
+async function orgIn(owner: TestUser, name = 'Object lab'): Promise<string> {
+  const res = await inOrgs('/api/orgs', { method: 'POST', token: owner.token, body: { name } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as string;
+}
+
+describe('org-objects storage', () => {
+  it("creates an org in its own object, not in D1: the object holds the org, its owner (with the owner's profile) and a cursor space", async () => {
+    const ann = await signUp('Ann');
+    const res = await inOrgs('/api/orgs', { method: 'POST', token: ann.token, body: { name: 'Object lab' } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'Object lab', role: 'owner', version: 1, deletedAt: null });
+    const orgId = res.body.id as string;
+    expect(await count('orgs', 'id = ?', orgId)).toBe(0);
+    expect(await objectRows(orgId, 'SELECT id, name FROM orgs')).toEqual([{ id: orgId, name: 'Object lab' }]);
+    expect(await objectRows(orgId, 'SELECT user_id, role FROM org_members')).toEqual([{ user_id: ann.id, role: 'owner' }]);
+    expect(await objectRows(orgId, 'SELECT id, name, email FROM user')).toEqual([{ id: ann.id, name: ann.name, email: ann.email }]);
+    const [meta] = await objectRows<{ state: string; space_id: string; org_id: string }>(orgId, 'SELECT state, space_id, org_id FROM object_meta');
+    expect(meta).toMatchObject({ state: 'active', org_id: orgId });
+    expect(meta?.space_id.length).toBeGreaterThan(0);
+  });
+
+  it('runs project writes and pulls in the object; its cursors name the object space, and a d1 cursor there is 410', async () => {
+    const ann = await signUp('Ann');
+    const orgId = await orgIn(ann);
+    const created = await inOrgs(`/api/orgs/${orgId}/projects`, { method: 'POST', token: ann.token, body: { name: 'Trial' } });
+    expect(created.status).toBe(201);
+    const renamed = await inOrgs(`/api/orgs/${orgId}/projects/${created.body.id}`, {
+      method: 'PATCH',
+      token: ann.token,
+      body: { name: 'Trial 2' },
+      headers: { 'if-match': String(created.body.version) },
+    });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(renamed.body).toMatchObject({ name: 'Trial 2', version: 2 });
+    const stale = await inOrgs(`/api/orgs/${orgId}/projects/${created.body.id}`, {
+      method: 'PATCH',
+      token: ann.token,
+      body: { name: 'late' },
+      headers: { 'if-match': '1' },
+    });
+    expectError(stale, 'PRECONDITION_FAILED', 412);
+
+    const page = await inOrgs(`/api/orgs/${orgId}/projects`, { token: ann.token });
+    expect(page.status).toBe(200);
+    expect(page.body.items.map((p: { name: string }) => p.name)).toEqual(['Trial 2']);
+    const [meta] = await objectRows<{ space_id: string }>(orgId, 'SELECT space_id FROM object_meta');
+    expect(spaceOf(page.body.nextCursor)).toBe(`o:${meta?.space_id}`);
+    expect(await count('projects', 'org_id = ?', orgId)).toBe(0);
+
+    // The same position in D1's sequence (the cursor without its space, as D1 issues them, e.g. from before a
+    // move): a resync, never rows read against another sequence.
+    const payload = JSON.parse(fromBase64Url(page.body.nextCursor)) as Record<string, unknown>;
+    delete payload.p;
+    const d1Cursor = toBase64Url(JSON.stringify(payload));
+    expect(spaceOf(d1Cursor)).toBe('d1');
+    const foreign = await inOrgs(`/api/orgs/${orgId}/projects?cursor=${encodeURIComponent(d1Cursor)}`, { token: ann.token });
+    expectError(foreign, 'CURSOR_EXPIRED', 410);
+  });
+
+  it('answers a keyed write once: a retry replays the stored answer, another body with the key is 422, and a refusal is stored too', async () => {
+    const ann = await signUp('Ann');
+    const orgId = await orgIn(ann);
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const body = { id: crypto.randomUUID(), name: 'Once' };
+    const first = await inOrgs(`/api/orgs/${orgId}/projects`, { method: 'POST', token: ann.token, body, headers: key });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await inOrgs(`/api/orgs/${orgId}/projects`, { method: 'POST', token: ann.token, body, headers: key });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await objectRows(orgId, 'SELECT COUNT(*) AS n FROM projects')).toEqual([{ n: 1 }]);
+    const other = await inOrgs(`/api/orgs/${orgId}/projects`, { method: 'POST', token: ann.token, body: { name: 'Other' }, headers: key });
+    expectError(other, 'IDEMPOTENCY_KEY_REUSED', 422);
+    // Nothing of the key reached D1: the object keeps the record.
+    expect(await count('idempotency_keys', 'key = ?', key['idempotency-key'])).toBe(0);
+
+    const missing = `/api/orgs/${orgId}/projects/${crypto.randomUUID()}`;
+    const refusalKey = { 'idempotency-key': crypto.randomUUID() };
+    const refused = await inOrgs(missing, { method: 'PATCH', token: ann.token, body: { name: 'x' }, headers: refusalKey });
+    const refusal = expectError(refused, 'PROJECT_NOT_FOUND', 404);
+    const replayedRefusal = await inOrgs(missing, { method: 'PATCH', token: ann.token, body: { name: 'x' }, headers: refusalKey });
+    expect(replayedRefusal.status).toBe(404);
+    expect(replayedRefusal.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayedRefusal.body).toEqual(refusal);
+  });
+
+  it('a keyed POST /orgs without an id reaches the same object on a retry and replays there', async () => {
+    const ann = await signUp('Ann');
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const first = await inOrgs('/api/orgs', { method: 'POST', token: ann.token, body: { name: 'Keyed' }, headers: key });
+    expect(first.status).toBe(201);
+    const again = await inOrgs('/api/orgs', { method: 'POST', token: ann.token, body: { name: 'Keyed' }, headers: key });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    // Another user with the same key gets an org of their own.
+    const bob = await signUp('Bob');
+    const bobs = await inOrgs('/api/orgs', { method: 'POST', token: bob.token, body: { name: 'Keyed' }, headers: key });
+    expect(bobs.status).toBe(201);
+    expect(bobs.body.id).not.toBe(first.body.id);
+    // An id that is taken is 409, whoever asks.
+    const taken = await inOrgs('/api/orgs', { method: 'POST', token: bob.token, body: { id: first.body.id, name: 'Mine' } });
+    expectError(taken, 'ALREADY_EXISTS', 409);
+  });
+
+  it('keeps each org to its members: a stranger gets 404 everywhere, and an org id nobody created leaves no storage', async () => {
+    const ann = await signUp('Ann');
+    const eve = await signUp('Eve');
+    const orgId = await orgIn(ann);
+    for (const [path, method] of [
+      [`/api/orgs/${orgId}/projects`, 'GET'],
+      [`/api/orgs/${orgId}/members`, 'GET'],
+      [`/api/orgs/${orgId}/settings`, 'GET'],
+      [`/api/orgs/${orgId}/projects`, 'POST'],
+      [`/api/orgs/${orgId}`, 'PATCH'],
+    ] as const) {
+      const res = await inOrgs(path, { method, token: eve.token, ...(method === 'GET' ? {} : { body: { name: 'mine' } }) });
+      expectError(res, 'ORG_NOT_FOUND', 404);
+    }
+    const nobody = crypto.randomUUID();
+    expectError(await inOrgs(`/api/orgs/${nobody}/projects`, { token: eve.token }), 'ORG_NOT_FOUND', 404);
+    expectError(await inOrgs(`/api/orgs/${nobody}/projects`, { method: 'POST', token: eve.token, body: { name: 'x' } }), 'ORG_NOT_FOUND', 404);
+    expect(await objectInitialized(nobody)).toBe(false);
+  });
+
+  it('adds a member found in the directory (its profile copied into the object), who then reads and writes there', async () => {
+    const ann = await signUp('Ann');
+    const bob = await signUp('Bob');
+    const orgId = await orgIn(ann);
+    const added = await inOrgs(`/api/orgs/${orgId}/members`, { method: 'POST', token: ann.token, body: { email: bob.email, role: 'member' } });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect(added.body).toMatchObject({ userId: bob.id, role: 'member', name: bob.name, email: bob.email });
+    expectError(await inOrgs(`/api/orgs/${orgId}/members`, { method: 'POST', token: ann.token, body: { email: 'nobody@example.com', role: 'member' } }), 'USER_NOT_FOUND', 404);
+    const members = await inOrgs(`/api/orgs/${orgId}/members`, { token: bob.token });
+    expect(members.body.items.map((m: { userId: string }) => m.userId).sort()).toEqual([ann.id, bob.id].sort());
+    const setting = await inOrgs(`/api/orgs/${orgId}/settings/appraisal.blindReview`, { method: 'PUT', token: bob.token, body: { value: true } });
+    expectError(setting, 'AUTH_FORBIDDEN', 403);
+    const asAdmin = await inOrgs(`/api/orgs/${orgId}/settings/appraisal.blindReview`, { method: 'PUT', token: ann.token, body: { value: true } });
+    expect(asAdmin.status, JSON.stringify(asAdmin.body)).toBe(200);
+    const settings = await inOrgs(`/api/orgs/${orgId}/settings`, { token: bob.token });
+    expect(settings.body.items).toEqual([expect.objectContaining({ key: 'appraisal.blindReview', value: true })]);
+    // Removed, Bob is a stranger again.
+    expect((await inOrgs(`/api/orgs/${orgId}/members/${bob.id}`, { method: 'DELETE', token: ann.token })).status).toBe(200);
+    expectError(await inOrgs(`/api/orgs/${orgId}/projects`, { token: bob.token }), 'ORG_NOT_FOUND', 404);
+  });
+});
