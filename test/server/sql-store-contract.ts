@@ -49,6 +49,23 @@ export function sqlStoreContract(name: string, withStore: WithStore): void {
         expect(await store.all(sql`SELECT id FROM ${TABLE} WHERE grp = ${group()}`)).toEqual([]);
       }));
 
+    it('binds a boolean as D1 does, as 1 or 0 (DO SQLite on its own would bind the text \'true\')', () =>
+      run(async (store) => {
+        expect(await store.all(sql`SELECT ${true} = 1 AS yes, ${false} = 0 AS no, typeof(${true}) IN ('integer', 'real') AS numeric`)).toEqual([
+          { yes: 1, no: 1, numeric: 1 },
+        ]);
+      }));
+
+    it('refuses an undefined value (a bug, not a NULL: drizzle compiles it to nothing) in all and in batch; the batch writes nothing', () =>
+      run(async (store) => {
+        const g = group();
+        await expect(store.all(sql`SELECT ${undefined} AS v`)).rejects.toThrow();
+        await expect(
+          store.batch([sql`INSERT INTO ${TABLE} (id, grp, n) VALUES (${g}, ${g}, 1)`, sql`UPDATE ${TABLE} SET note = ${undefined} WHERE id = ${g}`]),
+        ).rejects.toThrow();
+        expect(await countIn(store, g)).toBe(0);
+      }));
+
     it('all runs a write too (the idempotency record is settled that way), answering no rows', () =>
       run(async (store) => {
         const g = group();

@@ -6,6 +6,16 @@ import type { SqlStore, StatementResult } from '../sql-store.js';
 // The dialect drizzle-orm/durable-sqlite compiles with: same SQL and parameter order as D1's async one.
 const dialect = new SQLiteSyncDialect();
 
+/**
+ * A statement compiled with its bound values as D1 binds them, so no service can depend on which store it runs
+ * on: `sql.exec` alone binds `true` as the text 'true' (D1: 1). (An `undefined` never reaches a binding: drizzle
+ * compiles it to nothing, a syntax error on both stores.)
+ */
+function compile(query: SQL): { sql: string; params: unknown[] } {
+  const compiled = dialect.sqlToQuery(query);
+  return { sql: compiled.sql, params: compiled.params.map((value) => (typeof value === 'boolean' ? Number(value) : value)) };
+}
+
 /** The SqlStore inside an org object, in that object's own sequence space. */
 export interface ObjectSqlStore extends SqlStore {
   readonly space: ObjectSpace;
@@ -21,12 +31,16 @@ export interface ObjectSqlStore extends SqlStore {
  *   Each statement's `changes` is `SELECT changes()` right after it, not the cursor's `rowsWritten` (which also
  *   counts every index entry written); a statement that wrote nothing (a SELECT, which leaves changes() at the
  *   previous write's count) reports 0, as D1 does.
+ * - Bound values as D1 binds them (compile above).
  * - An empty batch touches no storage.
  */
 export function objectSqlStore(storage: DurableObjectStorage, space: ObjectSpace): ObjectSqlStore {
+  const exec = (query: SQL) => {
+    const compiled = compile(query);
+    return storage.sql.exec(compiled.sql, ...compiled.params);
+  };
   const run = (query: SQL): StatementResult => {
-    const compiled = dialect.sqlToQuery(query);
-    const cursor = storage.sql.exec(compiled.sql, ...compiled.params);
+    const cursor = exec(query);
     const rows = cursor.toArray();
     const changes = cursor.rowsWritten === 0 ? 0 : storage.sql.exec<{ n: number }>('SELECT changes() AS n').one().n;
     return { rows, changes };
@@ -35,8 +49,7 @@ export function objectSqlStore(storage: DurableObjectStorage, space: ObjectSpace
     space,
     all<T>(query: SQL): Promise<T[]> {
       try {
-        const compiled = dialect.sqlToQuery(query);
-        return Promise.resolve(storage.sql.exec(compiled.sql, ...compiled.params).toArray() as T[]);
+        return Promise.resolve(exec(query).toArray() as T[]);
       } catch (error) {
         return Promise.reject(error);
       }
