@@ -111,13 +111,31 @@ async function expectOrderTaken(db: SyncDatabase): Promise<void> {
   expect(await db.ops.count()).toBe(OPS.length);
 }
 
+/** A database left at an older layout (its version and stores as SyncDatabase declared them), holding OPS. */
+async function olderOutbox(version: number, stores: Record<string, string>): Promise<{ name: string; older: Dexie }> {
+  const name = `ops-v${version}-${Math.random()}`;
+  const older = new Dexie(name, { indexedDB, IDBKeyRange });
+  older.version(version).stores(stores);
+  await older.open();
+  await older.table('ops').bulkPut(OPS);
+  return { name, older };
+}
+
+/** Opens a database with the current SyncDatabase and checks what any upgraded outbox shows: v6's layout, every op kept. */
+async function openUpgraded(name: string): Promise<SyncDatabase> {
+  const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
+  await db.open();
+  expect(db.verno).toBe(6);
+  // The indexes IndexedDB itself keeps (not only what Dexie declares): lane and status are gone, order unique.
+  expect(storedIndexes(db)).toEqual(V5_OP_INDEXES);
+  expect(orderUnique(db)).toBe(true);
+  expect(await db.ops.toArray()).toEqual([...OPS].sort((a, b) => a.id.localeCompare(b.id)));
+  return db;
+}
+
 describe('ops index layout v5, order unique since v6', () => {
   it('opens a v4 outbox with every op kept and the same status counts and due ops; ops carry 5 index entries, order unique', async () => {
-    const name = `ops-v5-${Math.random()}`;
-    const v4 = new Dexie(name, { indexedDB, IDBKeyRange });
-    v4.version(4).stores(V4);
-    await v4.open();
-    await v4.table('ops').bulkPut(OPS);
+    const { name, older: v4 } = await olderOutbox(4, V4);
     const old = v4 as unknown as SyncDatabase;
     const before = await answers(old, async (s) => (await v4.table('ops').where('status').equals(s).primaryKeys()) as string[]);
     const countsBefore = await Promise.all(['pending', 'syncing', 'failed', 'applied'].map((s) => v4.table('ops').where('status').equals(s).count()));
@@ -125,14 +143,8 @@ describe('ops index layout v5, order unique since v6', () => {
     expect(orderUnique(v4)).toBe(false);
     v4.close();
 
-    const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
-    await db.open();
-    expect(db.verno).toBe(6);
-    // The indexes IndexedDB itself keeps (not only what Dexie declares): lane and status are gone.
-    expect(storedIndexes(db)).toEqual(V5_OP_INDEXES);
-    expect(orderUnique(db)).toBe(true);
+    const db = await openUpgraded(name);
     expect(db.ops.schema.indexes.map((i) => i.name).sort()).toEqual(V5_OP_INDEXES);
-    expect(await db.ops.toArray()).toEqual([...OPS].sort((a, b) => a.id.localeCompare(b.id)));
     const after = await answers(db, async (s) => (await opsWithStatus(db, s).primaryKeys()) as string[]);
     expect(after).toEqual(before);
     expect(await Promise.all((['pending', 'syncing', 'failed', 'applied'] as const).map((s) => opsWithStatus(db, s).count()))).toEqual(countsBefore);
@@ -151,11 +163,7 @@ describe('ops index layout v5, order unique since v6', () => {
   });
 
   it('opens a v5 outbox (order not unique) with every op and answer unchanged, and order now unique', async () => {
-    const name = `ops-v6-${Math.random()}`;
-    const v5 = new Dexie(name, { indexedDB, IDBKeyRange });
-    v5.version(5).stores(V5);
-    await v5.open();
-    await v5.table('ops').bulkPut(OPS);
+    const { name, older: v5 } = await olderOutbox(5, V5);
     const before = await answers(v5 as unknown as SyncDatabase, async (s) => (await opsWithStatus(v5 as unknown as SyncDatabase, s).primaryKeys()) as string[]);
     expect(before).toEqual(EXPECTED);
     expect(storedIndexes(v5)).toEqual(V5_OP_INDEXES);
@@ -166,12 +174,7 @@ describe('ops index layout v5, order unique since v6', () => {
     await v5.table('ops').delete('dup-v5');
     v5.close();
 
-    const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
-    await db.open();
-    expect(db.verno).toBe(6);
-    expect(storedIndexes(db)).toEqual(V5_OP_INDEXES);
-    expect(orderUnique(db)).toBe(true);
-    expect(await db.ops.toArray()).toEqual([...OPS].sort((a, b) => a.id.localeCompare(b.id)));
+    const db = await openUpgraded(name);
     expect((await db.ops.orderBy('order').toArray()).map((o) => o.id)).toEqual(OPS.map((o) => o.id));
     expect(await answers(db, async (s) => (await opsWithStatus(db, s).primaryKeys()) as string[])).toEqual(before);
     await expectOrderTaken(db);
@@ -181,11 +184,8 @@ describe('ops index layout v5, order unique since v6', () => {
   it('a v5 outbox holding two ops with one order would not open at v6 (why v6 has no renumbering upgrade)', async () => {
     // No enqueue ever stored such a pair (sync-database.ts, v6). This pins what the v6 comment says Dexie does:
     // the unique index is built before any upgrade function could renumber, so the version change aborts.
-    const name = `ops-v6-dup-${Math.random()}`;
-    const v5 = new Dexie(name, { indexedDB, IDBKeyRange });
-    v5.version(5).stores(V5);
-    await v5.open();
-    await v5.table('ops').bulkPut([OPS[0]!, { ...OPS[1]!, order: OPS[0]!.order }]);
+    const { name, older: v5 } = await olderOutbox(5, V5);
+    await v5.table('ops').add({ ...OPS[1]!, id: 'dup', order: OPS[0]!.order });
     v5.close();
     const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
     await expect(db.open()).rejects.toMatchObject({ inner: { name: 'ConstraintError' } });
