@@ -165,7 +165,7 @@ async function enqueueFloor(writes: number): Promise<number> {
 }
 
 /**
- * The storage work one create needs, done bare (outbox layout v5): in one transaction over the same three stores
+ * The storage work one create needs, done bare (outbox layout v6): in one transaction over the same three stores
  * (ops, counters, the row's; a create with an id it generated reads no row, so it needs no shadow), the one read
  * (the `enqueued` floor: the number, the previous one + 1, is checked by the unique order index and the floor)
  * goes out together with the two writes (the op and the row): one round trip. Ours against this is the engine's
