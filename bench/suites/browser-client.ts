@@ -8,7 +8,7 @@ import { atMost, atMostGoal, measurePairs, pairedBench, pairedRow, type BenchRes
  *   injected fetch serving the pages from memory, page schema, one transaction per page with its cursor) vs
  *   one Dexie bulkPut of the same rows; and the heap at every page boundary, settled by a GC, vs one page;
  * - enqueue: engine.projects.create (row + op in one transaction each) vs single-row Dexie puts, goal 2.5x (the
- *   outbox keeps an op beside the row: two records, their indexes and a round of reads before them);
+ *   outbox keeps an op beside the row: two records, their indexes and the read that checks the op's number);
  * - cold start: createSyncEngine + start + a React root with useProjects, to the render with every cached
  *   project, vs opening the same database with bare IndexedDB and getAll of its projects.
  */
@@ -88,8 +88,8 @@ export async function browserClientRows(sizes: BrowserSizes, sampling: BrowserSa
       {
         ...sampling.enqueue,
         note:
-          `ours: engine.projects.create = the op (its order is its enqueue number and the enqueued count) + the row in one transaction, sent with its 2 reads (last order, enqueued floor; a fresh id's row is not read) in one round trip; floor: one Dexie put. ` +
-          `The same 2 reads and 2 writes done bare cost ${storageCost.ratio.toFixed(2)}x the puts (${storageCost.spread?.map((x) => x.toFixed(2)).join('-')}), ` +
+          `ours: engine.projects.create = the op (its order is its enqueue number and the enqueued count) + the row in one transaction, sent with its 1 read (the enqueued floor: the unique order index checks the number; a fresh id's row is not read) in one round trip; floor: one Dexie put. ` +
+          `The same read and 2 writes done bare cost ${storageCost.ratio.toFixed(2)}x the puts (${storageCost.spread?.map((x) => x.toFixed(2)).join('-')}), ` +
           `and ours ${engineCost.ratio.toFixed(2)}x that bare work (${engineCost.spread?.map((x) => x.toFixed(2)).join('-')}), medians of ${few} pairs`,
       },
     );

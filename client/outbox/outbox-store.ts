@@ -105,11 +105,20 @@ function defined<T extends object>(input: T): T {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as T;
 }
 
+/** The `enqueued` floor alone: the highest order of an op that left the queue (0: none did yet). */
+async function floorOrder(db: SyncDatabase): Promise<number> {
+  return (await db.counters.get('enqueued'))?.value ?? 0;
+}
+
+const refusedAsTaken = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'ConstraintError';
+
 /**
- * The last order each database connection gave an op (a hint, never trusted: see enqueueOp). Keyed by the
- * connection, so it goes with it; another tab's enqueues make it stale, which costs that enqueue a second round.
+ * The last order each IndexedDB connection gave an op, set once its transaction committed: a hint that enqueueOp
+ * checks. Keyed by the connection, not the Dexie instance: a database deleted and created again (another tab's
+ * logout) is a new connection, with no hint. Within one connection the highest order given never goes down (an op
+ * that leaves raises the floor to its order), so a hint is never above it; other tabs' enqueues put it below.
  */
-const orderHints = new WeakMap<SyncDatabase, number>();
+const orderHints = new WeakMap<IDBDatabase, number>();
 
 /**
  * Appends an op and applies its optimistic effect, in ONE transaction. The visible row already is the server
@@ -119,9 +128,12 @@ const orderHints = new WeakMap<SyncDatabase, number>();
  *
  * One round trip for a create (IndexedDB runs a transaction's requests in the order they were made, so reads made
  * before a write see the state before it): the reads go out, and with them the op, numbered from the connection's
- * hint, and a row that does not depend on what is stored (put, delete). When the reads show another number was
- * due (another tab enqueued, or the hint came from a transaction that did not commit) the op is rewritten with it
- * in the same transaction, so an op's order is always exactly its enqueue number. A patch needs the row first.
+ * hint, and a row that does not depend on what is stored (put, delete). The hinted number h + 1 is checked without
+ * reading the queue: every number past h that was ever given was given after h (each enqueue takes the highest
+ * given + 1), so if any was, h + 1 was, and its op is either queued (the unique order index refuses ours) or gone
+ * (the floor is at least h + 1). With neither, h is the highest given and h + 1 is due. Otherwise (another tab
+ * enqueued) a second round reads the highest given and the op is written with the number after it, in the same
+ * transaction: an op's order is always exactly its enqueue number. A patch needs the row first.
  *
  * `newKey`: the effect is a put whose key was generated for this write (a create with a fresh random id), so no
  * row can have it yet: the row is not read, and the transaction leaves shadows out (a create over nothing writes
@@ -133,25 +145,48 @@ export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now:
   const key = effectKey(effect);
   const entity = entityId(effect.table, key);
   const table = entityTable(db, effect.table);
-  const hint = orderHints.get(db);
   const unread = newKey && effect.kind === 'put';
+  let connection: IDBDatabase | undefined;
   const op = await db.transaction('rw', unread ? [db.ops, db.counters, table] : [db.ops, db.shadows, db.counters, table], async () => {
+    connection = db.backendDB();
+    const hint = orderHints.get(connection);
     // What a shadow needs (is one stored, are ops queued on the row) matters only if the row is visible: a create
     // (put) asks once it knows, which is almost never; an edit asks with its first round.
     const ownState = () => Promise.all([db.shadows.get(entity), db.ops.where('entity').equals(entity).count()]);
     const early = effect.kind === 'put' ? null : ownState();
-    const reads = Promise.all([unread ? undefined : table.get(key as never), lastOrder(db)]);
+    // Without a hint: the highest order given (the queue's last, the floor). With one: the floor only.
+    const reads = Promise.all([unread ? undefined : table.get(key as never), hint === undefined ? lastOrder(db) : floorOrder(db)]);
     // Fields this module does not know (added by other parts of the outbox) pass through as given.
     const draft = { ...defined(input), ...groupOf(input), id, status: 'pending', attempts: 0, nextAttemptAt: now, lastAttempt: null, error: null, createdAt: now, entity } as const;
     const writes: Promise<unknown>[] = [];
     const guessed: LocalOp | null = hint === undefined ? null : { ...draft, order: hint + 1 };
-    if (guessed) writes.push(db.ops.add(guessed));
+    // A refusal of the hinted number is caught (Dexie then lets the transaction go on); any other error aborts it.
+    const taken = guessed
+      ? db.ops.add(guessed).then(
+          () => false,
+          (error: unknown) => {
+            if (refusedAsTaken(error)) return true;
+            throw error;
+          },
+        )
+      : null;
     const blind = effect.kind === 'put' || effect.kind === 'delete';
     if (blind) writes.push(effect.kind === 'put' ? table.put({ ...effect.row }) : table.delete(key as never));
-    const [visible, last] = await reads;
-    const queued: LocalOp = { ...draft, order: last + 1 };
-    if (!guessed) writes.push(db.ops.add(queued));
-    else if (guessed.order !== queued.order) writes.push(db.ops.put(queued));
+    const [visible, given] = await reads;
+    let queued: LocalOp;
+    if (!guessed || !taken) {
+      queued = { ...draft, order: given + 1 };
+      writes.push(db.ops.add(queued));
+    } else {
+      const refused = await taken;
+      if (!refused && given <= guessed.order - 1) queued = guessed;
+      else {
+        // Another tab numbered past the hint. A refused op is not stored; an added one is at or under the floor:
+        // either way the highest given is the other tabs'. (A duplicate op id is refused again, and aborts.)
+        queued = { ...draft, order: (await lastOrder(db)) + 1 };
+        writes.push(refused ? db.ops.add(queued) : db.ops.put(queued));
+      }
+    }
     if (visible) {
       // Asked late, the count already includes this op (its add went first): only other ops count.
       const [shadow, queuedOnRow] = await (early ?? ownState());
@@ -161,7 +196,7 @@ export async function enqueueOp(db: SyncDatabase, input: NewOp, id: string, now:
     await Promise.all(writes);
     return queued;
   });
-  orderHints.set(db, op.order);
+  if (connection) orderHints.set(connection, op.order);
   return op;
 }
 

@@ -97,6 +97,19 @@ export class SyncDatabase extends Dexie {
     // `order` (the queue in enqueue order, its last number) and `entity` (an entity's ops, an entity prefix) are
     // queried on their own and stay. Dropping an index needs no upgrade of the rows: IndexedDB deletes it.
     this.version(5).stores({ ops: 'id, order, entity, [status+nextAttemptAt], [lane+order], [group+groupMode+order]' });
+    // v6: `order` becomes unique (&order), nothing else changes. An op's order is its enqueue number, so no two
+    // ops may share one, and the enqueue relies on the index saying so: it tries the number after its
+    // connection's hint without reading the queue, and a number another tab already gave is refused by the index
+    // (outbox-store.ts, enqueueOp). Without the unique index a stale hint would store a duplicate silently.
+    // No upgrade function renumbers the ops, because no stored database can hold two ops with one order: v1-v3
+    // took each order from the meta counter read and raised in the enqueue's own readwrite transaction (never
+    // cleared: clearCache keeps meta); v4 shifted every queued order by one amount; v4 and v5 write an op with
+    // the highest order given + 1, read in the transaction that writes it (a hinted guess is overwritten by the
+    // same op id when it was not that), and readwrite transactions on ops never interleave, across tabs too.
+    // Every other op write puts an existing op back with its order. (A renumbering here could not help anyway:
+    // Dexie deletes and recreates a changed index before the version's upgrade function runs, so duplicates
+    // would abort the version change with a ConstraintError first.)
+    this.version(6).stores({ ops: 'id, &order, entity, [status+nextAttemptAt], [lane+order], [group+groupMode+order]' });
   }
 }
 

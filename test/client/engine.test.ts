@@ -343,7 +343,7 @@ describe('storage', () => {
     v1.close();
     const db = new SyncDatabase(name, { indexedDB, IDBKeyRange });
     await db.open();
-    expect(db.verno).toBe(5);
+    expect(db.verno).toBe(6);
     expect(await db.ops.get('op-1')).toMatchObject({ nextAttemptAt: 0 });
     // v4: the org group each op orders against, from its lane and path (a path naming no org: its own lane).
     expect(await db.ops.get('op-1')).toMatchObject({ group: 'lane:l', groupMode: 'exclusive' });
@@ -380,7 +380,7 @@ describe('storage', () => {
 
     const engine = engineOn(server, { appName, userId: 'u' });
     await engine.ready;
-    expect(engine.db.verno).toBe(5);
+    expect(engine.db.verno).toBe(6);
     expect(await engine.db.meta.get('opOrder')).toBeUndefined();
     expect((await engine.db.ops.orderBy('order').toArray()).map((o) => [o.id, o.order])).toEqual([['op-a', 6], ['op-b', 7]]);
     expect((await engine.counters()).enqueued).toBe(7);
