@@ -11,8 +11,38 @@ import { defineConfig } from 'vitest/config';
  *   files), through @cloudflare/vitest-pool-workers;
  * - browser: the client in Debian's Chromium (real IndexedDB, Web Locks) against the Worker under wrangler dev.
  */
+/** The workers suites run in both storage modes (README: what runs in which mode). */
+const ORG_MODE_SUITES = ['test/server/isolation-matrix.test.ts', 'test/server/orgs.test.ts', 'test/server/projects.test.ts', 'test/server/auth.test.ts'];
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./server/migrations');
+  /** The workers project's pool: this Worker in workerd on local D1, with `bindings` added to the test ones. */
+  const workerdPlugin = (bindings: Record<string, string>) =>
+    cloudflareTest({
+      // server/worker.ts re-exported unchanged, plus test-only Durable Object classes (the pool constructs
+      // a class only if `main` exports it).
+      main: './test/server/workers-main.ts',
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          // A fixed secret for tests only; real ones live in .dev.vars (npm start) or wrangler secrets.
+          BETTER_AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+          // Tests are local development: trust localhost origins (tests that need a deployment unset it).
+          TRUST_LOCALHOST_ORIGINS: 'true',
+          ...bindings,
+        },
+        // A second local D1 beside wrangler.toml's DB: two sync servers on two databases in one isolate
+        // (test/server/instances.test.ts applies the migrations to it).
+        d1Databases: { SECOND_DB: 'second-db' },
+        // Issue 19's spike objects (test/server/org-object-storage.test.ts), SQLite-backed as
+        // `new_sqlite_classes` makes them; merged with wrangler.toml's HUB binding.
+        durableObjects: {
+          SPIKE_OBJECT: { className: 'SpikeObject', useSQLite: true },
+          SPIKE_BARE: { className: 'SpikeBareObject', useSQLite: true },
+        },
+      },
+    });
   return {
     test: {
       reporters: ['default', './test/summary-reporter.ts'],
@@ -32,35 +62,22 @@ export default defineConfig(async () => {
           },
         },
         {
-          plugins: [
-            cloudflareTest({
-              // server/worker.ts re-exported unchanged, plus test-only Durable Object classes (the pool constructs
-              // a class only if `main` exports it).
-              main: './test/server/workers-main.ts',
-              wrangler: { configPath: './wrangler.toml' },
-              miniflare: {
-                bindings: {
-                  TEST_MIGRATIONS: migrations,
-                  // A fixed secret for tests only; real ones live in .dev.vars (npm start) or wrangler secrets.
-                  BETTER_AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
-                  // Tests are local development: trust localhost origins (tests that need a deployment unset it).
-                  TRUST_LOCALHOST_ORIGINS: 'true',
-                },
-                // A second local D1 beside wrangler.toml's DB: two sync servers on two databases in one isolate
-                // (test/server/instances.test.ts applies the migrations to it).
-                d1Databases: { SECOND_DB: 'second-db' },
-                // Issue 19's spike objects (test/server/org-object-storage.test.ts), SQLite-backed as
-                // `new_sqlite_classes` makes them; merged with wrangler.toml's HUB binding.
-                durableObjects: {
-                  SPIKE_OBJECT: { className: 'SpikeObject', useSQLite: true },
-                  SPIKE_BARE: { className: 'SpikeBareObject', useSQLite: true },
-                },
-              },
-            }),
-          ],
+          plugins: [workerdPlugin({})],
           test: {
             name: 'workers',
             include: ['test/server/**/*.test.ts'],
+            setupFiles: ['./test/server/apply-migrations.ts'],
+            testTimeout: 30_000,
+          },
+        },
+        {
+          // The same Worker with every org in its own Durable Object (issue 19's org-objects storage): the suites
+          // that drive it over HTTP only, whatever the storage, run again here. (The rest read D1 directly to
+          // check what a write stored; org-objects.test.ts covers that mode's storage in the workers project.)
+          plugins: [workerdPlugin({ SYNC_STORAGE: 'org-objects' })],
+          test: {
+            name: 'workers-org',
+            include: ORG_MODE_SUITES,
             setupFiles: ['./test/server/apply-migrations.ts'],
             testTimeout: 30_000,
           },

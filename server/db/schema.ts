@@ -104,6 +104,18 @@ export const orgs = sqliteTable('orgs', {
   projectsHead: integer('projects_head').notNull().default(0),
   settingsHead: integer('settings_head').notNull().default(0),
   projectMembersHead: integer('project_members_head').notNull().default(0),
+  /**
+   * Where the org's rows live (issue 19): `d1` (here), `object` (its Durable Object: this row is then the
+   * directory's copy, written from the object's outbox) or `moving` (between the two).
+   */
+  storage: text('storage', { enum: ['d1', 'moving', 'object'] }).notNull().default('d1'),
+  /** For a directory copy: the object's seq this row was delivered at. A delivery applies only if newer. */
+  objectSeq: integer('object_seq').notNull().default(0),
+  /**
+   * For a directory copy: the object's change heads as last delivered (JSON). The heads above are this
+   * database's positions: a delivery moves one to the current seq when the object's head for it moved.
+   */
+  objectHeads: text('object_heads'),
 });
 
 export const orgMembers = sqliteTable(
@@ -117,6 +129,8 @@ export const orgMembers = sqliteTable(
       .references(() => user.id, { onDelete: 'cascade' }),
     role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull(),
     ...syncColumns,
+    /** For a directory copy (the org lives in its object): the object's seq this row was delivered at. */
+    objectSeq: integer('object_seq').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.userId] }),

@@ -11,7 +11,7 @@ import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { currentSeq } from '../sync/seq.js';
 import { requireOrgRole } from './access.js';
 import { orgMembership } from './membership-rules.js';
-import { resolveUser } from './users.js';
+import { resolveTarget } from './users.js';
 
 const { role: memberRole, keepsAnOwner, lastOwnerOr404 } = orgMembership;
 
@@ -27,11 +27,22 @@ export async function listOrgMembers(store: SqlStore, user: AuthUser, orgId: str
   );
 }
 
-/** Admins add members and admins; only an owner grants owner. A removed member is revived in place. */
-export async function addOrgMember(store: SqlStore, user: AuthUser, orgId: string, input: AddOrgMemberRequest, now: number): Promise<Mutation> {
+/**
+ * Admins add members and admins; only an owner grants owner. A removed member is revived in place. `target`:
+ * the user as the directory resolved them (null: no such user), for a store whose own user rows are a cache
+ * (an org's object), where they are not looked up.
+ */
+export async function addOrgMember(
+  store: SqlStore,
+  user: AuthUser,
+  orgId: string,
+  input: AddOrgMemberRequest,
+  now: number,
+  target?: AuthUser | null,
+): Promise<Mutation> {
   const caller = await requireOrgRole(store, orgId, user.id, 'admin');
   if (input.role === 'owner' && caller.role !== 'owner') throw forbidden('only an owner grants owner');
-  const targetId = await resolveUser(store, input);
+  const targetId = await resolveTarget(store, input, target);
   if ((await memberRole(store, orgId, targetId)) !== null) throw new HttpError('ALREADY_MEMBER', 'already a member of this org');
   return {
     status: 201,

@@ -16,7 +16,7 @@ import { HEADS_OF, moveHeads } from '../sync/org-heads.js';
 import { runPage } from '../sync/run-page.js';
 import { requireOrgRole, requireProjectAccess, requireProjectManager } from './access.js';
 import { projectMembership } from './membership-rules.js';
-import { resolveUser } from './users.js';
+import { resolveTarget } from './users.js';
 
 const { role: memberRole, lastOwnerOr404 } = projectMembership;
 
@@ -76,7 +76,10 @@ export async function listOrgProjectMembers(store: SqlStore, user: AuthUser, org
   );
 }
 
-/** Project owners and org admins add members; the target must already belong to the org. */
+/**
+ * Project owners and org admins add members; the target must already belong to the org. `target`: as for
+ * addOrgMember, the user the directory resolved (not looked up in this store).
+ */
 export async function addProjectMember(
   store: SqlStore,
   user: AuthUser,
@@ -84,9 +87,10 @@ export async function addProjectMember(
   projectId: string,
   input: AddProjectMemberRequest,
   now: number,
+  target?: AuthUser | null,
 ): Promise<Mutation> {
   requireProjectManager(await requireProjectAccess(store, orgId, projectId, user.id));
-  const targetId = await resolveUser(store, input);
+  const targetId = await resolveTarget(store, input, target);
   const inOrg = await store.all(
     sql`SELECT 1 FROM org_members WHERE org_id = ${orgId} AND user_id = ${targetId} AND deleted_at IS NULL`,
   );

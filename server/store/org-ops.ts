@@ -32,15 +32,21 @@ export type OrgWriteOp =
   | {
       readonly op: 'addOrgMember';
       readonly input: AddOrgMemberRequest;
-      /** The new member's profile from the directory, for a store that keeps its own copy of users (an org's object). */
-      readonly target?: AuthUser | undefined;
+      /** The new member as the directory resolved them (null: no such user), for a store whose user rows are a cache (an org's object). */
+      readonly target?: AuthUser | null | undefined;
     }
   | { readonly op: 'updateOrgMember'; readonly userId: string; readonly input: UpdateOrgMemberRequest }
   | { readonly op: 'removeOrgMember'; readonly userId: string }
   | { readonly op: 'createProject'; readonly input: CreateProjectRequest }
   | { readonly op: 'updateProject'; readonly projectId: string; readonly input: UpdateProjectRequest; readonly ifMatch?: number | undefined }
   | { readonly op: 'deleteProject'; readonly projectId: string }
-  | { readonly op: 'addProjectMember'; readonly projectId: string; readonly input: AddProjectMemberRequest }
+  | {
+      readonly op: 'addProjectMember';
+      readonly projectId: string;
+      readonly input: AddProjectMemberRequest;
+      /** As for addOrgMember: the user the directory resolved (null: none). */
+      readonly target?: AuthUser | null | undefined;
+    }
   | { readonly op: 'updateProjectMember'; readonly projectId: string; readonly userId: string; readonly input: UpdateProjectMemberRequest }
   | { readonly op: 'removeProjectMember'; readonly projectId: string; readonly userId: string }
   | { readonly op: 'mergeOrgSettings'; readonly input: SettingsMergeRequest }
@@ -75,7 +81,7 @@ function planWrite(store: SqlStore, orgId: string, op: PlainWriteOp, call: OrgCa
     case 'updateOrg':
       return updateOrg(store, user, orgId, op.input, now);
     case 'addOrgMember':
-      return addOrgMember(store, user, orgId, op.input, now);
+      return addOrgMember(store, user, orgId, op.input, now, op.target);
     case 'updateOrgMember':
       return updateOrgMember(store, user, orgId, op.userId, op.input, now);
     case 'removeOrgMember':
@@ -87,7 +93,7 @@ function planWrite(store: SqlStore, orgId: string, op: PlainWriteOp, call: OrgCa
     case 'deleteProject':
       return deleteProject(store, user, orgId, op.projectId, now);
     case 'addProjectMember':
-      return addProjectMember(store, user, orgId, op.projectId, op.input, now);
+      return addProjectMember(store, user, orgId, op.projectId, op.input, now, op.target);
     case 'updateProjectMember':
       return updateProjectMember(store, user, orgId, op.projectId, op.userId, op.input, now);
     case 'removeProjectMember':

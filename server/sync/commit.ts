@@ -55,6 +55,14 @@ export interface CommitTarget {
   readonly store: SqlStore;
   readonly claim?: IdempotencyClaim | undefined;
   readonly record?: FreshRecord | undefined;
+  /**
+   * Statements of the store's own to commit with the write (an org object's directory outbox row): after the
+   * effect and the stored response, so they cannot disturb a guard. They run even when the guard then fails
+   * the write (whose sequence bump stands too): keep them harmless for a write that changed nothing.
+   */
+  readonly also?: readonly SQL[] | undefined;
+  /** Statements of the store's own to run first in the write's batch (an org object's copy of a new member's profile). */
+  readonly prelude?: readonly SQL[] | undefined;
 }
 
 /**
@@ -95,6 +103,7 @@ export async function commitMutation(target: CommitTarget, mutation: Mutation): 
     statements.push(sql`SELECT json(CASE WHEN EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = ${claim.userId}
       AND key = ${claim.key} AND claim = ${claim.claim} AND state = 'in_progress') THEN '1' ELSE 'claim lost' END)`);
   }
+  statements.push(...(target.prelude ?? []));
   const offset = statements.length + 1;
   statements.push(BUMP_SEQ, ...mutation.effect);
   // changes() is the row count of the statement just before: the guarded effect is always the last one.
@@ -104,6 +113,7 @@ export async function commitMutation(target: CommitTarget, mutation: Mutation): 
                         WHERE user_id = ${claim.userId} AND key = ${claim.key}${guard}`);
   }
   if (record) statements.push(storeFreshRecord(record, mutation.status, mutation.body, guard));
+  statements.push(...(target.also ?? []));
   statements.push(sql`SELECT (${mutation.body}) AS body, ${currentSeq} AS seq`);
   let results: StatementResult[];
   try {

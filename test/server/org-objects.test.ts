@@ -1,6 +1,7 @@
-import { env, runInDurableObject } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Hub } from '../../server/live/hub.js';
+import { deliverDirectory } from '../../server/store/org-object/directory-outbox.js';
 import { isInitialized } from '../../server/store/org-object/migrate-org-object.js';
 import { call, count, expectError, signUp, type CallOptions, type TestUser } from './helpers.js';
 
@@ -42,7 +43,8 @@ describe('org-objects storage', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ name: 'Object lab', role: 'owner', version: 1, deletedAt: null });
     const orgId = res.body.id as string;
-    expect(await count('orgs', 'id = ?', orgId)).toBe(0);
+    // D1 holds the directory's copy of the org only (what the org list reads), marked as living in its object.
+    expect(await count('orgs', "id = ? AND storage = 'object'", orgId)).toBe(1);
     expect(await objectRows(orgId, 'SELECT id, name FROM orgs')).toEqual([{ id: orgId, name: 'Object lab' }]);
     expect(await objectRows(orgId, 'SELECT user_id, role FROM org_members')).toEqual([{ user_id: ann.id, role: 'owner' }]);
     expect(await objectRows(orgId, 'SELECT id, name, email FROM user')).toEqual([{ id: ann.id, name: ann.name, email: ann.email }]);
@@ -150,6 +152,11 @@ describe('org-objects storage', () => {
       const res = await inOrgs(path, { method, token: eve.token, ...(method === 'GET' ? {} : { body: { name: 'mine' } }) });
       expectError(res, 'ORG_NOT_FOUND', 404);
     }
+    // Who exists is not told to a stranger: the directory's lookup goes with the op, refused after the access check.
+    const unknown = { email: `nobody-${crypto.randomUUID()}@example.com`, role: 'member' };
+    expectError(await inOrgs(`/api/orgs/${orgId}/members`, { method: 'POST', token: eve.token, body: unknown }), 'ORG_NOT_FOUND', 404);
+    expectError(await inOrgs(`/api/orgs/${orgId}/members`, { method: 'POST', token: ann.token, body: unknown }), 'USER_NOT_FOUND', 404);
+    expect(await objectRows(orgId, 'SELECT id FROM user')).toEqual([{ id: ann.id }]);
     const nobody = crypto.randomUUID();
     expectError(await inOrgs(`/api/orgs/${nobody}/projects`, { token: eve.token }), 'ORG_NOT_FOUND', 404);
     expectError(await inOrgs(`/api/orgs/${nobody}/projects`, { method: 'POST', token: eve.token, body: { name: 'x' } }), 'ORG_NOT_FOUND', 404);
@@ -175,5 +182,131 @@ describe('org-objects storage', () => {
     // Removed, Bob is a stranger again.
     expect((await inOrgs(`/api/orgs/${orgId}/members/${bob.id}`, { method: 'DELETE', token: ann.token })).status).toBe(200);
     expectError(await inOrgs(`/api/orgs/${orgId}/projects`, { token: bob.token }), 'ORG_NOT_FOUND', 404);
+  });
+});
+
+/** The directory's copy of an org in D1 (its row and members), as GET /orgs will read it. */
+async function directoryOf(orgId: string) {
+  const org = await env.DB.prepare('SELECT name, storage, object_seq AS objectSeq, seq FROM orgs WHERE id = ?').bind(orgId).first<{ name: string; storage: string; objectSeq: number; seq: number }>();
+  const members = (
+    await env.DB.prepare('SELECT user_id AS userId, role, deleted_at AS deletedAt, seq, object_seq AS objectSeq FROM org_members WHERE org_id = ? ORDER BY user_id').bind(orgId).all<{ userId: string; role: string; deletedAt: number | null; seq: number; objectSeq: number }>()
+  ).results;
+  return { org, members };
+}
+
+const outboxOf = (orgId: string) => objectRows<{ seq: number; entries: string; attempts: number; last_error: string | null }>(orgId, 'SELECT seq, entries, attempts, last_error FROM outbox ORDER BY seq');
+const stubOf = (orgId: string) => hubs.get(hubs.idFromName(`org:${orgId}`));
+
+describe('org-objects storage: the directory in D1', () => {
+  it('a created org and an added member are in the directory when the request is answered; the outbox is empty', async () => {
+    const ann = await signUp('Ann');
+    const bob = await signUp('Bob');
+    const orgId = await orgIn(ann, 'Listed');
+    const created = await directoryOf(orgId);
+    expect(created.org).toMatchObject({ name: 'Listed', storage: 'object' });
+    expect(created.org?.objectSeq).toBeGreaterThan(0);
+    expect(created.members).toEqual([expect.objectContaining({ userId: ann.id, role: 'owner', deletedAt: null })]);
+    expect(await outboxOf(orgId)).toEqual([]);
+    await inOrgs(`/api/orgs/${orgId}/members`, { method: 'POST', token: ann.token, body: { userId: bob.id, role: 'admin' } });
+    expect((await directoryOf(orgId)).members.map((m) => [m.userId, m.role]).sort()).toEqual([[ann.id, 'owner'], [bob.id, 'admin']].sort());
+    expect(await outboxOf(orgId)).toEqual([]);
+  });
+
+  it('a rename and a role change are delivered before they are answered; a delivery repeated changes nothing', async () => {
+    const ann = await signUp('Ann');
+    const bob = await signUp('Bob');
+    const orgId = await orgIn(ann, 'Before');
+    await inOrgs(`/api/orgs/${orgId}/members`, { method: 'POST', token: ann.token, body: { userId: bob.id, role: 'member' } });
+    expect((await inOrgs(`/api/orgs/${orgId}`, { method: 'PATCH', token: ann.token, body: { name: 'After' } })).status).toBe(200);
+    expect((await inOrgs(`/api/orgs/${orgId}/members/${bob.id}`, { method: 'PATCH', token: ann.token, body: { role: 'admin' } })).status).toBe(200);
+    expect(await outboxOf(orgId)).toEqual([]);
+    const delivered = await directoryOf(orgId);
+    expect(delivered.org?.name).toBe('After');
+    expect(delivered.members.find((m) => m.userId === bob.id)?.role).toBe('admin');
+    expect(await outboxOf(orgId)).toEqual([]);
+
+    // A delivery repeated (the object died before deleting its outbox rows): D1 rows and positions stay.
+    await runInDurableObject(stubOf(orgId), async (_hub, state) => {
+      state.storage.sql.exec("INSERT INTO outbox (seq, entries, created_at) VALUES (1, '[\"again\"]', 0)");
+      expect(await deliverDirectory(state.storage, env.DB, orgId)).toBe(1);
+    });
+    expect(await directoryOf(orgId)).toEqual(delivered);
+    expect(await outboxOf(orgId)).toEqual([]);
+
+    expect((await inOrgs(`/api/orgs/${orgId}/members/${bob.id}`, { method: 'DELETE', token: ann.token })).status).toBe(200);
+    expect((await directoryOf(orgId)).members.find((m) => m.userId === bob.id)?.deletedAt).toBeGreaterThan(0);
+  });
+
+  it('a D1 failure keeps the rows queued (attempts counted) and never fails the write; the next delivery lands them', async () => {
+    const ann = await signUp('Ann');
+    const orgId = await orgIn(ann, 'Kept');
+    // A change inside the org, queued for the alarm; the object's name changed behind the directory's back, as
+    // a rename whose own delivery failed would leave it.
+    expect((await inOrgs(`/api/orgs/${orgId}/projects`, { method: 'POST', token: ann.token, body: { name: 'P' } })).status).toBe(201);
+    await runInDurableObject(stubOf(orgId), (_hub, state) => {
+      state.storage.sql.exec("UPDATE orgs SET name = 'Renamed', version = version + 1");
+    });
+    const broken = { batch: () => Promise.reject(new Error('D1 is down')), prepare: env.DB.prepare.bind(env.DB) } as unknown as D1Database;
+    await runInDurableObject(stubOf(orgId), async (_hub, state) => {
+      await expect(deliverDirectory(state.storage, broken, orgId)).rejects.toThrow('D1 is down');
+    });
+    expect(await outboxOf(orgId)).toEqual([expect.objectContaining({ attempts: 1, last_error: 'D1 is down' })]);
+    expect((await directoryOf(orgId)).org?.name).toBe('Kept');
+    await runDurableObjectAlarm(stubOf(orgId));
+    expect((await directoryOf(orgId)).org?.name).toBe('Renamed');
+    expect(await outboxOf(orgId)).toEqual([]);
+  });
+
+  it('an older delivery never overwrites a newer one', async () => {
+    const ann = await signUp('Ann');
+    const orgId = await orgIn(ann, 'Newest');
+    const before = await directoryOf(orgId);
+    // D1 has seen a delivery from further on than the object's seq now (as if this snapshot were the older one).
+    await env.DB.prepare('UPDATE orgs SET object_seq = object_seq + 1000 WHERE id = ?').bind(orgId).run();
+    await env.DB.prepare('UPDATE org_members SET object_seq = object_seq + 1000 WHERE org_id = ?').bind(orgId).run();
+    await runInDurableObject(stubOf(orgId), async (_hub, state) => {
+      state.storage.sql.exec("UPDATE orgs SET name = 'Stale'");
+      state.storage.sql.exec("INSERT INTO outbox (seq, entries, created_at) VALUES (999, '[]', 0)");
+      await deliverDirectory(state.storage, env.DB, orgId);
+    });
+    const after = await directoryOf(orgId);
+    expect(after.org?.name).toBe('Newest');
+    expect(after.org?.seq).toBe(before.org?.seq);
+  });
+
+  it('moves the org\'s heads in the directory when its collections change, so GET /orgs brings the org back with the heads that moved', async () => {
+    const ann = await signUp('Ann');
+    const orgId = await orgIn(ann, 'Headed');
+    const first = await inOrgs('/api/orgs', { token: ann.token });
+    expect(first.status).toBe(200);
+    const listed = first.body.items.find((o: { id: string }) => o.id === orgId);
+    expect(listed).toMatchObject({ id: orgId, name: 'Headed', role: 'owner' });
+    const heads = listed.heads as Record<string, number>;
+
+    // Nothing changed: the org is not sent again.
+    const idle = await inOrgs(`/api/orgs?cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: ann.token });
+    expect(idle.body.items).toEqual([]);
+
+    // A project write queues a delivery; the alarm delivers it, moving the projects head only.
+    expect((await inOrgs(`/api/orgs/${orgId}/projects`, { method: 'POST', token: ann.token, body: { name: 'P' } })).status).toBe(201);
+    expect((await outboxOf(orgId)).map((row) => JSON.parse(row.entries))).toEqual([['heads']]);
+    expect(await runDurableObjectAlarm(stubOf(orgId))).toBe(true);
+    const moved = await inOrgs(`/api/orgs?cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: ann.token });
+    expect(moved.body.items).toHaveLength(1);
+    const again = moved.body.items[0];
+    expect(again.id).toBe(orgId);
+    // A project's creation moves its collection and the project members (its creator is its owner), not the
+    // org's members or settings.
+    expect(again.heads.projects).toBeGreaterThan(heads.projects!);
+    expect(again.heads.projectMembers).toBeGreaterThan(heads.projectMembers!);
+    expect([again.heads.members, again.heads.settings]).toEqual([heads.members, heads.settings]);
+
+    // Delivering with no new write moves nothing.
+    await runInDurableObject(stubOf(orgId), (_hub, state) => {
+      state.storage.sql.exec("INSERT INTO outbox (seq, entries, created_at) VALUES (1, '[]', 0)");
+    });
+    await runDurableObjectAlarm(stubOf(orgId));
+    const still = await inOrgs(`/api/orgs?cursor=${encodeURIComponent(moved.body.nextCursor)}`, { token: ann.token });
+    expect(still.body.items).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { CreateOrgRequest, Page } from '../../../shared/index.js';
 import type { AuthUser } from '../../env.js';
 import { HttpError, notFound } from '../../http/http-error.js';
@@ -10,6 +10,7 @@ import { createOrg } from '../../services/orgs.js';
 import { commitMutation, storeFreshRecord, type FreshRecord } from '../../sync/commit.js';
 import { objectSpace } from '../../sync/cursor-space.js';
 import { runOrgRead, runOrgWrite, type OrgCall, type OrgReadOp, type OrgWriteOp } from '../org-ops.js';
+import { deliveryEntries, queueDelivery } from './directory-outbox.js';
 import { isInitialized, migrateOrgObject } from './migrate-org-object.js';
 import { refusalOf, type ObjectAnswer, type ObjectRefusal } from './object-answer.js';
 import { objectSqlStore, type ObjectSqlStore } from './object-sql-store.js';
@@ -55,17 +56,10 @@ function refreshProfile(storage: DurableObjectStorage, user: AuthUser, now: numb
   );
 }
 
-/** A profile from the directory written to this object's `user` cache (a new member). */
-function cacheProfile(storage: DurableObjectStorage, user: AuthUser, now: number): void {
-  storage.sql.exec(
-    `INSERT INTO user (id, name, email, updated_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, updated_at = excluded.updated_at`,
-    user.id,
-    user.name,
-    user.email,
-    now,
-  );
-}
+/** A profile written to this object's `user` cache: the creator's, a new member's from the directory. */
+const cacheProfile = (user: AuthUser, now: number): SQL =>
+  sql`INSERT INTO user (id, name, email, updated_at) VALUES (${user.id}, ${user.name}, ${user.email}, ${now})
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, updated_at = excluded.updated_at`;
 
 /** The stored answer to the key, a 422 for a key used on another request, or null: the key is new (or expired). */
 function replayOf(storage: DurableObjectStorage, user: AuthUser, intent: IdempotencyIntent, now: number): WriteOutcome | null {
@@ -124,15 +118,11 @@ export async function objectWrite(
   // No org here: nothing is written (not even a refusal record: a random org id must leave no storage).
   if (!store) return refused(refusalOf(notFound('org'), call.now));
   refreshProfile(storage, call.user, call.now);
-  return runWrite(storage, store, call, intent, async (record) => {
-    if (op.op === 'addOrgMember' && op.target) {
-      // The member's profile must be here before the add (its row references it): cached once the caller is
-      // known to be an admin, so a non-member cannot write here. An add refused after this leaves a profile only.
-      await requireOrgRole(store, orgId, call.user.id, 'admin');
-      cacheProfile(storage, op.target, call.now);
-    }
-    return runOrgWrite({ store, record, log }, orgId, op, call);
-  });
+  // A new member's profile is written in the add's own batch, before the membership that references it: so
+  // only an add that commits writes one.
+  const prelude = op.op === 'addOrgMember' && op.target ? [cacheProfile(op.target, call.now)] : undefined;
+  const also = [queueDelivery(deliveryEntries(op, orgId), call.now)];
+  return runWrite(storage, store, call, intent, (record) => runOrgWrite({ store, record, log, prelude, also }, orgId, op, call));
 }
 
 export async function objectRead(storage: DurableObjectStorage, orgId: string, op: OrgReadOp, call: OrgCall): Promise<ObjectAnswer<Page<unknown>>> {
@@ -147,7 +137,8 @@ export async function objectRead(storage: DurableObjectStorage, orgId: string, o
 
 /**
  * Creates the org in this (fresh) object: migrates its storage, then ONE commit writes the object's meta row
- * (active, a new cursor space), the creator's profile, the org, its owner and its heads, with the key's record.
+ * (active, a new cursor space), the creator's profile, the org, its owner and its heads, with the key's record
+ * and the directory outbox row that brings the org to D1's directory.
  * A crash before that commit leaves no meta row, so the object still holds no org and a retry creates it.
  * An object that holds an org answers a replay of the key, else 409 ALREADY_EXISTS.
  */
@@ -170,11 +161,10 @@ export async function objectCreateOrg(
     const { user, now } = call;
     const effect = [
       sql`INSERT INTO object_meta (id, state, space_id, org_id, move_cursor) VALUES (1, 'active', ${spaceId}, ${orgId}, NULL)`,
-      sql`INSERT INTO user (id, name, email, updated_at) VALUES (${user.id}, ${user.name}, ${user.email}, ${now})
-          ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, updated_at = excluded.updated_at`,
+      cacheProfile(user, now),
       ...mutation.effect,
     ];
-    return commitMutation({ store, record }, { ...mutation, effect });
+    return commitMutation({ store, record, also: [queueDelivery([`org:${orgId}`], now)] }, { ...mutation, effect });
   });
 }
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Page } from '../../../shared/index.js';
 import type { IdempotencyIntent } from '../../http/idempotency.js';
 import type { AuthUser } from '../../env.js';
-import { HttpError, notFound } from '../../http/http-error.js';
+import { HttpError } from '../../http/http-error.js';
 import { HUB_ORG_HEADER, HUB_PROTOCOL_HEADER, HUB_USER_HEADER, type Hub } from '../../live/hub.js';
 import { orgScope } from '../../live/notify.js';
 import { listOrgs } from '../../services/orgs.js';
@@ -28,12 +28,10 @@ async function derivedId(text: string): Promise<string> {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** A user of the directory by id or email (as resolveUser finds one), with the profile member lists show. */
-async function directoryUser(directory: SqlStore, target: { email?: string | undefined; userId?: string | undefined }): Promise<AuthUser> {
+/** A user of the directory by id or email (as resolveUser finds one), with the profile member lists show; null: none. */
+async function directoryUser(directory: SqlStore, target: { email?: string | undefined; userId?: string | undefined }): Promise<AuthUser | null> {
   const where = target.userId !== undefined ? sql`id = ${target.userId}` : sql`email = ${(target.email ?? '').toLowerCase()}`;
-  const row = (await directory.all<AuthUser>(sql`SELECT id, name, email FROM user WHERE ${where}`))[0];
-  if (!row) throw notFound('user');
-  return row;
+  return (await directory.all<AuthUser>(sql`SELECT id, name, email FROM user WHERE ${where}`))[0] ?? null;
 }
 
 /**
@@ -54,7 +52,8 @@ export function objectOrgStore(options: ObjectOrgStoreOptions): OrgStore {
     listOrgs: (call, query) => listOrgs(directory, call.user, query, call.now),
     async createOrg(call, input) {
       const id = input.id ?? (intent ? await derivedId(`${call.user.id}\n${intent.key}`) : crypto.randomUUID());
-      const legacy = await directory.all(sql`SELECT 1 FROM orgs WHERE id = ${id}`);
+      // An org D1 holds (not a directory copy of an object's org) has this id: the object must not take it.
+      const legacy = await directory.all(sql`SELECT 1 FROM orgs WHERE id = ${id} AND storage <> 'object'`);
       if (legacy.length > 0) throw new HttpError('ALREADY_EXISTS', 'an org with this id exists');
       return org(id).orgCreate(id, { ...input, id }, call, intent);
     },
@@ -65,15 +64,11 @@ export function objectOrgStore(options: ObjectOrgStoreOptions): OrgStore {
       return answer.value;
     },
     async write(orgId, op, call) {
-      // A member named by email is found in the directory, where users are (the object's profiles are a cache
-      // whose emails can be stale, so it is only ever asked by id); a new org member's profile goes with the op.
-      if (op.op === 'addOrgMember') {
-        const target = await directoryUser(directory, op.input);
-        return org(orgId).orgWrite(orgId, { ...op, input: { userId: target.id, role: op.input.role }, target }, call, intent);
-      }
-      if (op.op === 'addProjectMember' && op.input.userId === undefined) {
-        const target = await directoryUser(directory, op.input);
-        return org(orgId).orgWrite(orgId, { ...op, input: { userId: target.id, role: op.input.role } }, call, intent);
+      // The user a member request names is found in the directory, where users are (the object's profiles are
+      // a cache whose emails can go stale, so it never looks one up): the op carries them, or null for none,
+      // which the object answers 404 only after the caller's access checks, as D1's services do.
+      if (op.op === 'addOrgMember' || op.op === 'addProjectMember') {
+        return org(orgId).orgWrite(orgId, { ...op, target: await directoryUser(directory, op.input) }, call, intent);
       }
       return org(orgId).orgWrite(orgId, op, call, intent);
     },

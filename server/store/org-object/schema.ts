@@ -61,14 +61,16 @@ export const objectMeta = sqliteTable(
 );
 
 /**
- * The directory outbox (design section 4): what D1's directory (orgs, org_members there) must learn from a
- * write here, queued inside that write's transaction and delivered later (right away for a create or an add,
- * else by the alarm). Delivery is idempotent by `seq`, so a row delivered twice changes D1 once.
+ * The directory outbox (design section 4): a row says D1's directory (orgs, org_members there) must learn of a
+ * write here; queued inside that write's transaction and delivered later (right away for a create or an add,
+ * else by the alarm). A delivery sends the org's directory rows as they are then (a snapshot at the object's
+ * seq, directory-outbox.ts), which supersedes every row queued before it; D1 applies a row only over an older
+ * one, so a delivery repeated or overtaken changes nothing.
  */
 export const outbox = sqliteTable('outbox', {
   /** The object seq of the write that queued it (INTEGER PRIMARY KEY: the rowid). */
   seq: integer('seq').primaryKey(),
-  /** JSON array of directory entries, built in SQL from the rows as written. */
+  /** JSON array naming what the write changed (`org`, `member:<userId>`), for the logs: delivery sends a snapshot. */
   entries: text('entries').notNull(),
   createdAt: integer('created_at').notNull(),
   /** Failed deliveries so far, and the last one's error: logged, never a reason to drop the row. */

@@ -1,0 +1,4 @@
+ALTER TABLE `org_members` ADD `object_seq` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `orgs` ADD `storage` text DEFAULT 'd1' NOT NULL;--> statement-breakpoint
+ALTER TABLE `orgs` ADD `object_seq` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `orgs` ADD `object_heads` text;
