@@ -1,11 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { CreateOrgRequest, Page } from '../../shared/index.js';
-import { log as jsonLines } from '../http/log.js';
 import type { WriteOutcome } from '../http/write-response.js';
 import type { ObjectAnswer } from '../store/org-object/object-answer.js';
 import type { IdempotencyIntent } from '../http/idempotency.js';
-import { DELIVERY_DELAY_MS, deliverDirectory, deliveryPending } from '../store/org-object/directory-outbox.js';
 import { isInitialized, migrateOrgObject } from '../store/org-object/migrate-org-object.js';
+import { ObjectChores } from '../store/org-object/object-chores.js';
 import { objectCreateOrg, objectLiveRefusal, objectRead, objectWrite } from '../store/org-object/object-ops.js';
 import type { OrgCall, OrgReadOp, OrgWriteOp } from '../store/org-ops.js';
 import { orgScope } from './notify.js';
@@ -48,15 +47,23 @@ export class Hub extends DurableObject<unknown> {
    * hub never calls them, so it never gets tables. Pokes of the org's own scope go to this object's sockets
    * at once; the rest (user scopes) go back to the Worker in the outcome.
    */
+  /** The org's background work: directory deliveries and the purge, on the object's alarm. */
+  private readonly chores: ObjectChores;
+
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
+    this.chores = new ObjectChores({
+      storage: ctx.storage,
+      directory: () => (env as { DB?: D1Database } | undefined)?.DB,
+      poke: (orgId, seq) => void this.poke(orgScope(orgId), seq),
+    });
     // An org's object brings its storage to the current schema before any request (a deploy may add
-    // migrations), and re-arms the directory delivery a crash may have left without its alarm. A user hub, or
-    // an object nobody created an org in, has no tables and gets none (isInitialized only reads).
+    // migrations), and re-arms an alarm a crash may have lost. A user hub, or an object nobody created an org
+    // in, has no tables and gets none (isInitialized only reads).
     void ctx.blockConcurrencyWhile(async () => {
       if (!isInitialized(ctx.storage)) return;
       await migrateOrgObject(ctx.storage);
-      if (deliveryPending(ctx.storage) && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+      await this.chores.rearm();
     });
   }
 
@@ -65,7 +72,8 @@ export class Hub extends DurableObject<unknown> {
     // A change to what the org list says (the org's name, a membership: rare) is delivered before it is
     // answered, so the members' next GET /orgs shows it; a change inside the org only moves heads, delivered
     // with the writes around it by the alarm.
-    await this.afterDirectoryWrite(orgId, LISTED_CHANGES.has(op.op));
+    // (A refused write may have queued a delivery too: a guard that failed after the commit's batch ran.)
+    if (isInitialized(this.ctx.storage)) await this.chores.afterWrite(orgId, LISTED_CHANGES.has(op.op) && outcome.seq > 0);
     return this.deliverLocally(orgId, outcome);
   }
 
@@ -76,65 +84,13 @@ export class Hub extends DurableObject<unknown> {
   async orgCreate(orgId: string, input: CreateOrgRequest, call: OrgCall, intent?: IdempotencyIntent): Promise<WriteOutcome> {
     const outcome = await objectCreateOrg(this.ctx.storage, orgId, input, call, intent);
     // The creator's next GET /orgs should list it: delivered before the create is answered.
-    await this.afterDirectoryWrite(orgId, true);
+    if (isInitialized(this.ctx.storage)) await this.chores.afterWrite(orgId, outcome.seq > 0);
     return this.deliverLocally(orgId, outcome);
   }
 
-  /** The alarm delivers the directory outbox; a failure throws, and the runtime retries the alarm. */
+  /** The alarm: directory deliveries and the purge (ObjectChores); a failure throws, and the runtime retries. */
   override async alarm(): Promise<void> {
-    this.alarmSet = false;
-    const orgId = this.heldOrgId();
-    if (!orgId) return;
-    await this.deliverDirectory(orgId);
-    // The org list now shows the moved heads: poke this org's sockets again, so a client whose pull ran before
-    // the delivery (the write's own poke) pulls what changed.
-    const seq = this.ctx.storage.sql.exec<{ value: number }>("SELECT value FROM sync_meta WHERE name = 'seq'").one().value;
-    this.poke(orgScope(orgId), seq);
-  }
-
-  /**
-   * After a write: a queued directory delivery is made now when `now` (awaited; a failure is logged and left
-   * to the alarm, never failing the write, which has committed), else by the alarm, set if none is.
-   */
-  private async afterDirectoryWrite(orgId: string, now: boolean): Promise<void> {
-    if (!isInitialized(this.ctx.storage) || !deliveryPending(this.ctx.storage)) return;
-    if (now) {
-      try {
-        await this.deliverDirectory(orgId);
-        return;
-      } catch (error) {
-        jsonLines({ level: 'warn', msg: 'directory delivery failed: the alarm retries', orgId, error: (error as Error).message });
-      }
-    }
-    if (this.alarmSet) return;
-    // An alarm already set (before a restart) fires sooner or at the same time: keep it.
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + DELIVERY_DELAY_MS);
-    this.alarmSet = true;
-  }
-
-  /** Whether this instance knows an alarm is set (saves a storage read per write; cleared when it fires). */
-  private alarmSet = false;
-
-  /** One delivery at a time per object: a second caller waits for the running one, then delivers what is left. */
-  private delivering: Promise<unknown> | undefined;
-
-  private async deliverDirectory(orgId: string): Promise<void> {
-    while (this.delivering) await this.delivering.catch(() => undefined);
-    const d1 = (this.env as { DB?: D1Database } | undefined)?.DB;
-    if (!d1) throw new Error('Hub: no DB binding for the directory (org-objects storage needs the D1 database bound as DB)');
-    const run = deliverDirectory(this.ctx.storage, d1, orgId);
-    this.delivering = run;
-    try {
-      await run;
-    } finally {
-      this.delivering = undefined;
-    }
-  }
-
-  /** The org this object holds, from its meta row (null: none). */
-  private heldOrgId(): string | null {
-    if (!isInitialized(this.ctx.storage)) return null;
-    return this.ctx.storage.sql.exec<{ org_id: string }>('SELECT org_id FROM object_meta WHERE id = 1').toArray()[0]?.org_id ?? null;
+    await this.chores.alarm();
   }
 
   /** Sends the outcome's pokes and kicks of this org's scope to this object's sockets; answers the rest. */

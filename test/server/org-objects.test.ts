@@ -310,3 +310,36 @@ describe('org-objects storage: the directory in D1', () => {
     expect(still.body.items).toEqual([]);
   });
 });
+
+describe('org-objects storage: the object purges its own tables', () => {
+  it('keeps its alarm set for the next purge, and the purge removes expired keys and old tombstones, raising purged_seq', async () => {
+    const ann = await signUp('Ann');
+    const orgId = await orgIn(ann, 'Purged');
+    const project = await inOrgs(`/api/orgs/${orgId}/projects`, { method: 'POST', token: ann.token, body: { name: 'Gone' } });
+    const page = await inOrgs(`/api/orgs/${orgId}/projects`, { token: ann.token });
+    expect((await inOrgs(`/api/orgs/${orgId}/projects/${project.body.id}`, { method: 'DELETE', token: ann.token })).status).toBe(200);
+    await runDurableObjectAlarm(stubOf(orgId)); // the delete's delivery
+    // An initialized object always has its next alarm: the purge's, a retention window out.
+    const alarm = await runInDurableObject(stubOf(orgId), (_hub, state) => state.storage.getAlarm());
+    expect(alarm).toBeGreaterThan(Date.now() + 60_000);
+
+    // Age the tombstone past retention and a key past its expiry, and make the purge due.
+    await runInDurableObject(stubOf(orgId), async (_hub, state) => {
+      state.storage.sql.exec('UPDATE projects SET deleted_at = 1 WHERE id = ?', project.body.id);
+      state.storage.sql.exec(
+        "INSERT INTO idempotency_keys (user_id, key, fingerprint, claim, state, status, body, created_at, locked_until, expires_at) VALUES (?, 'old', 'f', '', 'done', 200, '{}', 0, 0, 1)",
+        ann.id,
+      );
+      await state.storage.put('nextPurgeAt', 0);
+    });
+    expect(await runDurableObjectAlarm(stubOf(orgId))).toBe(true);
+    expect(await objectRows(orgId, 'SELECT id FROM projects')).toEqual([]);
+    expect(await objectRows(orgId, "SELECT key FROM idempotency_keys WHERE key = 'old'")).toEqual([]);
+    // A cursor from before the purged tombstone would miss its delete: it is 410, a resync.
+    const stale = await inOrgs(`/api/orgs/${orgId}/projects?cursor=${encodeURIComponent(page.body.nextCursor)}`, { token: ann.token });
+    expectError(stale, 'CURSOR_EXPIRED', 410);
+    // And the next purge is a day out.
+    const next = await runInDurableObject(stubOf(orgId), (_hub, state) => state.storage.get<number>('nextPurgeAt'));
+    expect(next).toBeGreaterThan(Date.now() + 23 * 60 * 60 * 1000);
+  });
+});
