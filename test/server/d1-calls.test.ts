@@ -58,8 +58,9 @@ function countingD1(db: D1Database): D1Database {
   });
 }
 
-// One env object for the whole file: the app caches its Better Auth per env object (createAuthCache).
+// One env object per storage mode for the whole file: the app caches its Better Auth per env object (createAuthCache).
 const countingEnv = { ...env, DB: countingD1(env.DB) };
+const countingOrgEnv = { ...countingEnv, SYNC_STORAGE: 'org-objects' };
 
 /** Sends one request through the app on the counting binding; answers its status and what it cost in D1. */
 async function cost(
@@ -68,6 +69,7 @@ async function cost(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  on: typeof countingEnv = countingEnv,
 ): Promise<{ status: number; body: any } & D1Cost> {
   const init: RequestInit = { method, headers: { origin: ORIGIN, authorization: `Bearer ${user.token}`, ...headers } };
   if (body !== undefined) {
@@ -76,7 +78,7 @@ async function cost(
   }
   const ctx = createExecutionContext();
   Object.assign(counted, { trips: 0, statements: 0 });
-  const res = await app.fetch(new Request(`${ORIGIN}/api${path}`, init), countingEnv, ctx);
+  const res = await app.fetch(new Request(`${ORIGIN}/api${path}`, init), on, ctx);
   await waitOnExecutionContext(ctx);
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null, ...counted };
@@ -185,6 +187,50 @@ describe('D1 calls per request', () => {
     Object.assign(counted, { trips: 0, statements: 0 });
     await purgeExpired(drizzle(countingEnv.DB, { schema }), Date.now());
     expect({ ...counted }).toEqual({ trips: 1, statements: 5 });
+  });
+});
+
+describe('D1 calls per request, org-objects storage (the Worker\'s own: an object\'s directory deliveries are its own, on its own binding)', () => {
+  let owner: TestUser;
+  let member: TestUser;
+  let orgId: string;
+  const inOrgs = (user: TestUser, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    cost(user, method, path, body, headers, countingOrgEnv);
+
+  beforeAll(async () => {
+    [owner, member] = await Promise.all([signUp('Own'), signUp('Mem')]);
+    orgId = (await inOrgs(owner, 'POST', '/orgs', { name: 'Objects' })).body.id;
+  });
+
+  it('an org write or read costs the session lookup alone; a replay the same; the directory is read for the org list and new members', async () => {
+    const key = { 'Idempotency-Key': crypto.randomUUID() };
+    const newProject = { id: crypto.randomUUID(), name: 'Counted' };
+    const merge = { entries: [{ key: 'appraisal.blindReview', value: true, hlc: formatHlc({ ms: Date.now(), counter: 0, node: 'aaaaaaaaaaaaaaaa' }) }] };
+    const figures = {
+      createOrg: await inOrgs(owner, 'POST', '/orgs', { name: 'Plain' }),
+      createProjectKeyed: await inOrgs(owner, 'POST', `/orgs/${orgId}/projects`, newProject, key),
+      createProjectReplay: await inOrgs(owner, 'POST', `/orgs/${orgId}/projects`, newProject, key),
+      renameProject: await inOrgs(owner, 'PATCH', `/orgs/${orgId}/projects/${newProject.id}`, { name: 'Again' }),
+      mergeOrgSettings: await inOrgs(owner, 'PATCH', `/orgs/${orgId}/settings`, merge),
+      projects: await inOrgs(owner, 'GET', `/orgs/${orgId}/projects`),
+      orgs: await inOrgs(owner, 'GET', '/orgs'),
+      addOrgMember: await inOrgs(owner, 'POST', `/orgs/${orgId}/members`, { userId: member.id, role: 'member' }),
+      stranger: await inOrgs(member, 'GET', `/orgs/${crypto.randomUUID()}/projects`),
+    };
+    expect(summary(figures)).toEqual({
+      // The session, and the check that no D1-resident org has the id (the object then writes the directory).
+      createOrg: '201 2/2',
+      createProjectKeyed: '201 1/1',
+      createProjectReplay: '201 1/1',
+      renameProject: '200 1/1',
+      mergeOrgSettings: '200 1/1',
+      projects: '200 1/1',
+      // The same query as d1 storage, on the directory.
+      orgs: '200 3/4',
+      // The session, and the new member found in the directory.
+      addOrgMember: '201 2/2',
+      stranger: '404 1/1',
+    });
   });
 });
 
