@@ -1,4 +1,4 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Hub } from '../../server/live/hub.js';
 import { deliverDirectory } from '../../server/store/org-object/directory-outbox.js';
@@ -341,5 +341,28 @@ describe('org-objects storage: the object purges its own tables', () => {
     // And the next purge is a day out.
     const next = await runInDurableObject(stubOf(orgId), (_hub, state) => state.storage.get<number>('nextPurgeAt'));
     expect(next).toBeGreaterThan(Date.now() + 23 * 60 * 60 * 1000);
+  });
+});
+
+describe('org-objects storage: objects that restart', () => {
+  it('an answer lost with its object (every object reset after the commit) is replayed from the record the commit stored', async () => {
+    const ann = await signUp('Ann');
+    const orgId = await orgIn(ann, 'Restarted');
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const body = { id: crypto.randomUUID(), name: 'Kept' };
+    const first = await inOrgs(`/api/orgs/${orgId}/projects`, { method: 'POST', token: ann.token, body, headers: key });
+    expect(first.status).toBe(201);
+    // Every Durable Object instance is reset (its memory gone, its storage kept), as an eviction or a crash
+    // right after the commit would leave it: the client, having no answer, retries with its key.
+    await abortAllDurableObjects();
+    const retry = await inOrgs(`/api/orgs/${orgId}/projects`, { method: 'POST', token: ann.token, body, headers: key });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    expect(await objectRows(orgId, 'SELECT COUNT(*) AS n FROM projects WHERE id = ?', body.id)).toEqual([{ n: 1 }]);
+    // The restarted object still has its alarm (the constructor re-arms it), and still answers its org's routes.
+    expect(await runInDurableObject(stubOf(orgId), (_hub, state) => state.storage.getAlarm())).not.toBeNull();
+    const page = await inOrgs(`/api/orgs/${orgId}/projects`, { token: ann.token });
+    expect(page.body.items.map((p: { id: string }) => p.id)).toEqual([body.id]);
   });
 });
