@@ -12,7 +12,13 @@ import { defineConfig } from 'vitest/config';
  * - browser: the client in Debian's Chromium (real IndexedDB, Web Locks) against the Worker under wrangler dev.
  */
 /** The workers suites run in both storage modes (README: what runs in which mode). */
-const ORG_MODE_SUITES = ['test/server/isolation-matrix.test.ts', 'test/server/orgs.test.ts', 'test/server/projects.test.ts', 'test/server/auth.test.ts'];
+const ORG_MODE_SUITES = [
+  'test/server/isolation-matrix.test.ts',
+  'test/server/orgs.test.ts',
+  'test/server/projects.test.ts',
+  'test/server/auth.test.ts',
+  'test/server/hostile-input.prop.test.ts',
+];
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./server/migrations');

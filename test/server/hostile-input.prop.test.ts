@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -37,6 +37,9 @@ interface World {
   cursors: string[];
 }
 let w: World;
+
+/** The run's storage mode (vitest.config.ts: the workers-org project sets SYNC_STORAGE). */
+const ORG_OBJECTS = env.SYNC_STORAGE === 'org-objects';
 
 beforeAll(async () => {
   const [owner, member] = await Promise.all([signUp('Owner'), signUp('Member')]);
@@ -292,7 +295,7 @@ describe('hostile input as a property', () => {
     );
   }, 600_000);
 
-  it('values written straight into D1 (legacy or hand-edited rows) never poison a read', async () => {
+  it('values written straight into storage (legacy or hand-edited rows) never poison a read', async () => {
     // Stored text that no request could write: every read path must still answer 200 with valid JSON.
     const storedValue = fc.oneof(valueText, anyText(100), fc.constantFrom('not json', '', '{"a":', deepText(1_500), deepText(100_000), '\u0000'));
     const storedName = fc.oneof(anyText(300), fc.constantFrom('', '\u0000\u0000', '"}', '\\', deepText(2_000)));
@@ -308,17 +311,29 @@ describe('hostile input as a property', () => {
         fc.record({ value: storedValue, userKey: fc.constantFrom('custom.raw', 'theme', 'locale'), hlc: stamp, orgName: storedName, projectName: storedName, userName: storedName }),
         async ({ value, userKey, hlc, orgName, projectName, userName }) => {
           const seqNow = "(SELECT value FROM sync_meta WHERE name = 'seq')";
-          const upsert = env.DB.prepare(
-            `INSERT INTO settings (scope, scope_id, key, value, hlc, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ${seqNow})
-             ON CONFLICT (scope, scope_id, key) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq`,
-          );
-          await env.DB.batch([
-            upsert.bind('user', w.member.id, userKey, value, hlc, Date.now()),
-            upsert.bind('org', w.orgId, 'custom.raw', value, hlc, Date.now()),
-            env.DB.prepare('UPDATE orgs SET name = ? WHERE id = ?').bind(orgName, w.orgId),
-            env.DB.prepare('UPDATE projects SET name = ?, description = ? WHERE id = ?').bind(projectName, projectName, w.projectId),
-            env.DB.prepare('UPDATE user SET name = ? WHERE id = ?').bind(userName, w.member.id),
-          ]);
+          const upsertSql = `INSERT INTO settings (scope, scope_id, key, value, hlc, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ${seqNow})
+             ON CONFLICT (scope, scope_id, key) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq`;
+          // The org's own rows are where its storage keeps them: D1, or (org-objects) the org's object, whose
+          // directory copy in D1 gets the odd org name too. User settings and profiles are D1's in both modes.
+          const orgRows: [string, ...unknown[]][] = [
+            [upsertSql, 'org', w.orgId, 'custom.raw', value, hlc, Date.now()],
+            ['UPDATE orgs SET name = ? WHERE id = ?', orgName, w.orgId],
+            ['UPDATE projects SET name = ?, description = ? WHERE id = ?', projectName, projectName, w.projectId],
+            ['UPDATE user SET name = ? WHERE id = ?', userName, w.member.id],
+          ];
+          const d1Rows: [string, ...unknown[]][] = [
+            [upsertSql, 'user', w.member.id, userKey, value, hlc, Date.now()],
+            ['UPDATE user SET name = ? WHERE id = ?', userName, w.member.id],
+            ...(ORG_OBJECTS ? [['UPDATE orgs SET name = ? WHERE id = ?', orgName, w.orgId] as [string, ...unknown[]]] : orgRows),
+          ];
+          await env.DB.batch(d1Rows.map(([query, ...params]) => env.DB.prepare(query).bind(...params)));
+          if (ORG_OBJECTS) {
+            await runInDurableObject(env.HUB.get(env.HUB.idFromName(`org:${w.orgId}`)), (_hub, state) => {
+              state.storage.transactionSync(() => {
+                for (const [query, ...params] of orgRows) state.storage.sql.exec(query, ...params);
+              });
+            });
+          }
           await expectReadable(`stored ${JSON.stringify({ value: value.slice(0, 100), hlc, orgName: orgName.slice(0, 50) })}`);
         },
       ),
