@@ -18,6 +18,7 @@ const ORG_MODE_SUITES = [
   'test/server/projects.test.ts',
   'test/server/auth.test.ts',
   'test/server/hostile-input.prop.test.ts',
+  'test/server/live.test.ts',
 ];
 
 export default defineConfig(async () => {

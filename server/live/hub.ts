@@ -73,8 +73,12 @@ export class Hub extends DurableObject<unknown> {
     // answered, so the members' next GET /orgs shows it; a change inside the org only moves heads, delivered
     // with the writes around it by the alarm.
     // (A refused write may have queued a delivery too: a guard that failed after the commit's batch ran.)
-    if (isInitialized(this.ctx.storage)) await this.chores.afterWrite(orgId, LISTED_CHANGES.has(op.op) && outcome.seq > 0);
-    return this.deliverLocally(orgId, outcome);
+    const listed = LISTED_CHANGES.has(op.op) && outcome.seq > 0;
+    if (isInitialized(this.ctx.storage)) await this.chores.afterWrite(orgId, listed);
+    // A change inside the org reaches its members' clients through the org list's heads, which the delivery
+    // moves: its poke waits for that delivery (the alarm pokes after it), or the pull it prompts would find
+    // the old heads and pull nothing. Writes within one delivery interval share that poke.
+    return this.deliverLocally(orgId, outcome, listed);
   }
 
   async orgRead(orgId: string, op: OrgReadOp, call: OrgCall): Promise<ObjectAnswer<Page<unknown>>> {
@@ -85,7 +89,7 @@ export class Hub extends DurableObject<unknown> {
     const outcome = await objectCreateOrg(this.ctx.storage, orgId, input, call, intent);
     // The creator's next GET /orgs should list it: delivered before the create is answered.
     if (isInitialized(this.ctx.storage)) await this.chores.afterWrite(orgId, outcome.seq > 0);
-    return this.deliverLocally(orgId, outcome);
+    return this.deliverLocally(orgId, outcome, true);
   }
 
   /** The alarm: directory deliveries and the purge (ObjectChores); a failure throws, and the runtime retries. */
@@ -93,12 +97,15 @@ export class Hub extends DurableObject<unknown> {
     await this.chores.alarm();
   }
 
-  /** Sends the outcome's pokes and kicks of this org's scope to this object's sockets; answers the rest. */
-  private deliverLocally(orgId: string, outcome: WriteOutcome): WriteOutcome {
+  /**
+   * Sends the outcome's kicks of this org's scope to this object's sockets, and its poke when `pokeNow` (else
+   * the delivery's alarm pokes); answers the rest (user scopes) for the Worker to send.
+   */
+  private deliverLocally(orgId: string, outcome: WriteOutcome, pokeNow: boolean): WriteOutcome {
     const live = outcome.live;
     if (!live) return outcome;
     const own = orgScope(orgId);
-    if (live.pokes.includes(own)) this.poke(own, outcome.seq);
+    if (pokeNow && live.pokes.includes(own)) this.poke(own, outcome.seq);
     for (const kick of live.kicks ?? []) if (kick.scope === own) this.kick(kick.userId);
     const pokes = live.pokes.filter((scope) => scope !== own);
     const kicks = (live.kicks ?? []).filter((kick) => kick.scope !== own);

@@ -1,4 +1,4 @@
-import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { SELF, createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { app } from '../../server/app.js';
 import type { Env } from '../../server/env.js';
@@ -131,8 +131,16 @@ export async function count(table: string, where = '1 = 1', ...params: unknown[]
   return row?.n ?? 0;
 }
 
-/** The head of the change sequence: it moves on every committed write. */
-export async function seqHead(): Promise<number> {
+/**
+ * The head of the change sequence: it moves on every committed write. With org-objects storage (the
+ * workers-org project) an org's writes move its object's sequence: pass `orgId` for that one (D1's otherwise).
+ */
+export async function seqHead(orgId?: string): Promise<number> {
+  if (orgId !== undefined && env.SYNC_STORAGE === 'org-objects') {
+    return runInDurableObject(env.HUB.get(env.HUB.idFromName(`org:${orgId}`)), (_hub, state) =>
+      state.storage.sql.exec<{ value: number }>("SELECT value FROM sync_meta WHERE name = 'seq'").one().value,
+    );
+  }
   const row = await env.DB.prepare("SELECT value FROM sync_meta WHERE name = 'seq'").first<{ value: number }>();
   return row?.value ?? 0;
 }

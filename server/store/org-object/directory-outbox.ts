@@ -43,7 +43,7 @@ export function deliveryEntries(op: OrgWriteOp, orgId: string): string[] {
 /**
  * How long a delivery waits for more writes to go with it (ms): a busy org's writes share one D1 batch, so
  * the directory costs D1 about one call per this interval per busy org, not one per write. It is also how
- * long a member's org list can lag a change inside the org (their live socket is poked again once delivered).
+ * long a member's org list can lag a change inside the org, and its live poke (sent once delivered).
  */
 export const DELIVERY_DELAY_MS = 250;
 

@@ -83,8 +83,8 @@ export class ObjectChores {
     if (orgId === null) return;
     if (deliveryPending(this.storage)) {
       await this.deliver(orgId);
-      // The org list now shows the moved heads: a client whose pull ran before the delivery (the write's own
-      // poke) pulls what changed.
+      // The org list now shows the moved heads: the poke of every write this delivery carried (a write inside
+      // the org waits for it, so the pull it prompts finds the moved heads).
       this.options.poke(orgId, this.seq());
     }
     const now = this.now();
