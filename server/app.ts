@@ -45,6 +45,7 @@ export function createApp(): Hono<WorkerEnv> {
       hub: (c) => c.env.HUB,
       // Unset is d1; any other value than the two modes fails each request loudly (createSyncMiddleware).
       storage: (c) => (c.env.SYNC_STORAGE || undefined) as StorageMode | undefined,
+      adminToken: (c) => c.env.SYNC_ADMIN_TOKEN || undefined,
       cors: false,
       // The request log above already writes one line for every /api request.
       requestLog: false,

@@ -4,14 +4,16 @@ import { createSyncMiddleware } from './create-sync-middleware.js';
 import type { SyncEnv } from './env.js';
 import { bodyLimit } from './http/body-limit.js';
 import { idempotency, orgIdempotency } from './http/idempotency.js';
+import { orgRoute } from './http/org-route.js';
 import { onError } from './http/on-error.js';
 import { requestLog } from './http/request-log.js';
 import { syncCors } from './http/sync-cors.js';
 import { liveRoute } from './live/route.js';
+import { adminRoutes } from './routes/admin.js';
 import { orgRoutes } from './routes/orgs.js';
 import { projectRoutes } from './routes/projects.js';
 import { orgSettingsRoutes, userSettingsRoutes } from './routes/settings.js';
-import type { DefaultBindings, StorageOption, SyncServerOptions } from './sync-server-options.js';
+import type { DefaultBindings, OptionContext, StorageOption, SyncServerOptions } from './sync-server-options.js';
 
 /** A sync server: a Hono sub-app to mount with `app.route(prefix, sync)`. */
 export type SyncServer<B extends object = DefaultBindings> = Hono<SyncEnv<B>>;
@@ -43,8 +45,10 @@ export function createSyncServer<B extends object = DefaultBindings>(options: Sy
     bodyLimit({ maxBytes, drainBytes: 8 * maxBytes }),
   ];
   const authed = [...open, requireUser, idempotency];
-  // Org-scoped routes: their keys are claimed where the org's rows are (D1, or the org's object).
-  const orgScoped = [...open, requireUser, orgIdempotency];
+  // The orgs this instance has seen in their own objects (org-route.ts): where they stay.
+  const inObjects = new Set<string>();
+  // Org-scoped routes: routed to where the org's rows are, then their keys claimed there (D1, or the org's object).
+  const orgScoped = [...open, requireUser, orgRoute(inObjects), orgIdempotency];
 
   const sync = new Hono<SyncEnv<B>>();
   sync.onError(onError);
@@ -69,5 +73,8 @@ export function createSyncServer<B extends object = DefaultBindings>(options: Sy
   sync.route('/orgs', orgSettingsRoutes());
   own('/settings', authed, true);
   sync.route('/settings', userSettingsRoutes());
+  // Operator routes: their own bearer token, no user session.
+  own('/admin', open, true);
+  sync.route('/admin', adminRoutes((c) => options.adminToken?.(c as OptionContext<B>)));
   return sync;
 }

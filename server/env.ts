@@ -31,6 +31,8 @@ export interface Env {
    * progress: not for deployments yet, the org list does not show object orgs).
    */
   SYNC_STORAGE?: string;
+  /** The bearer token of the operator routes (`/api/admin/...`: scripts/move-org.mjs); unset: no such routes. */
+  SYNC_ADMIN_TOKEN?: string;
 }
 
 export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
@@ -69,6 +71,13 @@ export interface Vars {
    * absent is `d1`.
    */
   storage?: StorageMode;
+  /**
+   * A write to an org in D1 under `org-objects` storage (not moved yet): its commit checks that the org is still
+   * in D1 (a move may have started since the request was routed).
+   */
+  orgFence?: string;
+  /** With `org-objects` storage, the orgs this sync server instance knows are in their objects (org-route.ts). */
+  orgsInObjects?: Set<string>;
   /** With `org-objects` storage, a keyed org request's key and fingerprint, for the org's object to check. */
   idempotencyIntent?: IdempotencyIntent;
   /** Present while this request holds its Idempotency-Key. */

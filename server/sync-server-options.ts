@@ -86,4 +86,6 @@ export interface SyncServerOptions<B extends object = DefaultBindings> {
  */
 export interface StorageOption<B extends object = DefaultBindings> {
   storage?: StorageMode | ((c: OptionContext<B>) => StorageMode | undefined);
+  /** The bearer token of the operator routes (`<mount>/admin/...`: moving an org); none: no such routes. */
+  adminToken?: (c: OptionContext<B>) => string | undefined;
 }

@@ -211,6 +211,8 @@ export const idempotencyKeys = sqliteTable(
     createdAt: integer('created_at').notNull(),
     lockedUntil: integer('locked_until').notNull(),
     expiresAt: integer('expires_at').notNull(),
+    /** The org of an org-scoped request (its path's), so a move takes the org's records with it; null otherwise. */
+    orgId: text('org_id'),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_expires_idx').on(t.expiresAt)],
 );

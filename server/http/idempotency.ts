@@ -5,6 +5,7 @@ import { LIMITS } from '../../shared/index.js';
 import type { AppEnv } from '../env.js';
 import { requestStore } from '../store/request-store.js';
 import { HttpError } from './http-error.js';
+import { orgIdOf } from './org-route.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 type IdempotencyRecord = { fingerprint: string; state: string; status: number | null; body: string | null };
@@ -72,6 +73,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const store = requestStore(c);
   const userId = c.var.user.id;
   const now = c.var.now;
+  // An org's records go with it when it moves to its own storage (the org-scoped paths name it).
+  const orgId = orgIdOf(c);
   const claimId = crypto.randomUUID();
 
   // Claim atomically: insert, or take over a record that expired or whose holder crashed (same request only).
@@ -79,11 +82,11 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   // read is the record that stopped it, which a duplicate delivery replays without another trip to D1.
   const [claim, read] = await store.batch([
     sql`
-    INSERT INTO idempotency_keys (user_id, key, fingerprint, claim, state, status, body, created_at, locked_until, expires_at)
-    VALUES (${userId}, ${key}, ${fingerprint}, ${claimId}, 'in_progress', NULL, NULL, ${now}, ${now + LOCK_MS}, ${now + LIMITS.idempotencyTtlMs})
+    INSERT INTO idempotency_keys (user_id, key, fingerprint, claim, state, status, body, created_at, locked_until, expires_at, org_id)
+    VALUES (${userId}, ${key}, ${fingerprint}, ${claimId}, 'in_progress', NULL, NULL, ${now}, ${now + LOCK_MS}, ${now + LIMITS.idempotencyTtlMs}, ${orgId ?? null})
     ON CONFLICT (user_id, key) DO UPDATE SET
       fingerprint = excluded.fingerprint, claim = excluded.claim, state = 'in_progress', status = NULL, body = NULL,
-      created_at = excluded.created_at, locked_until = excluded.locked_until, expires_at = excluded.expires_at
+      created_at = excluded.created_at, locked_until = excluded.locked_until, expires_at = excluded.expires_at, org_id = excluded.org_id
     WHERE idempotency_keys.expires_at <= ${now}
        OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.locked_until <= ${now}
            AND idempotency_keys.fingerprint = excluded.fingerprint)`,

@@ -5,6 +5,7 @@ import type { ObjectAnswer } from '../store/org-object/object-answer.js';
 import type { IdempotencyIntent } from '../http/idempotency.js';
 import { isInitialized, migrateOrgObject } from '../store/org-object/migrate-org-object.js';
 import { ObjectChores } from '../store/org-object/object-chores.js';
+import { moveOrgIn, type MoveResult } from '../store/org-object/move-org.js';
 import { objectCreateOrg, objectLiveRefusal, objectRead, objectWrite } from '../store/org-object/object-ops.js';
 import type { OrgCall, OrgReadOp, OrgWriteOp } from '../store/org-ops.js';
 import { orgScope } from './notify.js';
@@ -91,6 +92,31 @@ export class Hub extends DurableObject<unknown> {
     if (isInitialized(this.ctx.storage)) await this.chores.afterWrite(orgId, outcome.seq > 0);
     return this.deliverLocally(orgId, outcome, true);
   }
+
+  /**
+   * Moves the org from D1 into this object (store/org-object/move-org.ts); safe to call again wherever a
+   * previous call stopped. The org's sockets are poked after it: their clients pull, and resync from here.
+   */
+  async orgMoveIn(orgId: string): Promise<MoveResult> {
+    while (this.moving) await this.moving.catch(() => undefined);
+    const d1 = (this.env as { DB?: D1Database } | undefined)?.DB;
+    if (!d1) throw new Error('Hub: no DB binding (a move reads the org from D1)');
+    const run = moveOrgIn(this.ctx.storage, d1, orgId, Date.now());
+    this.moving = run;
+    try {
+      const result = await run;
+      if (result.result !== 'not_found') {
+        await this.chores.afterWrite(orgId, false);
+        this.poke(orgScope(orgId), this.ctx.storage.sql.exec<{ value: number }>("SELECT value FROM sync_meta WHERE name = 'seq'").one().value);
+      }
+      return result;
+    } finally {
+      this.moving = undefined;
+    }
+  }
+
+  /** A move in progress (one at a time per object). */
+  private moving: Promise<unknown> | undefined;
 
   /** The alarm: directory deliveries and the purge (ObjectChores); a failure throws, and the runtime retries. */
   override async alarm(): Promise<void> {

@@ -17,6 +17,8 @@ export interface D1OrgStoreOptions {
   /** The live hubs' namespace (the `hub` variable); absent: no live connections, pokes skipped. */
   readonly hub?: DurableObjectNamespace | undefined;
   readonly log?: LogSink | undefined;
+  /** The org of a write that must still be in D1 when it commits (org-objects storage: a move may start). */
+  readonly fence?: string | undefined;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface D1OrgStoreOptions {
  */
 export function d1OrgStore(options: D1OrgStoreOptions): OrgStore {
   const { store, hub } = options;
-  const target = { store, claim: options.claim, log: options.log };
+  const target = { store, claim: options.claim, log: options.log, fence: options.fence };
   return {
     listOrgs: (call, query) => listOrgs(store, call.user, query, call.now),
     createOrg: async (call, input) => commitMutation(target, await createOrg(store, call.user, input, call.now)),

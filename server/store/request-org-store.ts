@@ -13,8 +13,10 @@ import { requestStore } from './request-store.js';
  */
 export function requestOrgStore(c: Pick<Context<AppEnv>, 'var'>): OrgStore {
   const { hub } = c.var;
-  if (c.var.storage === 'org-objects' && hub) return objectOrgStore({ hub, directory: requestStore(c), intent: c.var.idempotencyIntent });
-  return d1OrgStore({ store: requestStore(c), claim: c.var.idempotencyClaim, hub, log: c.var.log });
+  if (c.var.storage === 'org-objects' && hub) {
+    return objectOrgStore({ hub, directory: requestStore(c), intent: c.var.idempotencyIntent, inObjects: c.var.orgsInObjects });
+  }
+  return d1OrgStore({ store: requestStore(c), claim: c.var.idempotencyClaim, hub, log: c.var.log, fence: c.var.orgFence });
 }
 
 /** The request's part of an org op: the caller, the request's time, the server clock's node. */

@@ -63,6 +63,11 @@ export interface CommitTarget {
   readonly also?: readonly SQL[] | undefined;
   /** Statements of the store's own to run first in the write's batch (an org object's copy of a new member's profile). */
   readonly prelude?: readonly SQL[] | undefined;
+  /**
+   * An org that must still be in D1 when the batch commits (`orgs.storage = 'd1'`): a write routed to D1 just
+   * before the org's move began fails whole, and is answered "retry" (the retry goes where the org is then).
+   */
+  readonly fence?: string | undefined;
 }
 
 /**
@@ -103,6 +108,9 @@ export async function commitMutation(target: CommitTarget, mutation: Mutation): 
     statements.push(sql`SELECT json(CASE WHEN EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = ${claim.userId}
       AND key = ${claim.key} AND claim = ${claim.claim} AND state = 'in_progress') THEN '1' ELSE 'claim lost' END)`);
   }
+  if (target.fence !== undefined) {
+    statements.push(sql`SELECT json(CASE WHEN (SELECT storage FROM orgs WHERE id = ${target.fence}) = 'd1' THEN '1' ELSE 'org moved' END)`);
+  }
   statements.push(...(target.prelude ?? []));
   const offset = statements.length + 1;
   statements.push(BUMP_SEQ, ...mutation.effect);
@@ -119,6 +127,7 @@ export async function commitMutation(target: CommitTarget, mutation: Mutation): 
   try {
     results = await store.batch(statements);
   } catch (error) {
+    if (target.fence !== undefined && !(await stillInD1(store, target.fence))) throw movedAway();
     if (claim && !(await stillHeld(store, claim))) {
       throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'another request took over this Idempotency-Key', undefined, { 'Retry-After': '1' });
     }
@@ -142,6 +151,17 @@ export async function commitMutation(target: CommitTarget, mutation: Mutation): 
 export async function commit(c: Context<AppEnv>, mutation: Mutation): Promise<Response> {
   return writeResponse(c, await commitMutation({ store: requestStore(c), claim: c.var.idempotencyClaim }, mutation));
 }
+
+async function stillInD1(store: SqlStore, orgId: string): Promise<boolean> {
+  const rows = await store.all(sql`SELECT 1 FROM orgs WHERE id = ${orgId} AND storage = 'd1'`);
+  return rows.length > 0;
+}
+
+/**
+ * A write that met its org's move, rolled back: retry. A 429, which the idempotency layer never stores (it
+ * releases the claim), so the retry runs afresh where the org is then.
+ */
+const movedAway = () => new HttpError('RATE_LIMITED', 'this org moved to its own storage: retry', undefined, { 'Retry-After': '1' });
 
 async function stillHeld(store: SqlStore, claim: IdempotencyClaim): Promise<boolean> {
   const rows = await store.all(

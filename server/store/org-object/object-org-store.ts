@@ -8,6 +8,7 @@ import { orgScope } from '../../live/notify.js';
 import { listOrgs } from '../../services/orgs.js';
 import type { OrgStore } from '../org-store.js';
 import type { SqlStore } from '../sql-store.js';
+import { remember } from '../../http/org-route.js';
 import { throwRefusal, type ObjectAnswer } from './object-answer.js';
 
 export interface ObjectOrgStoreOptions {
@@ -17,6 +18,8 @@ export interface ObjectOrgStoreOptions {
   readonly directory: SqlStore;
   /** The request's Idempotency-Key, checked and fingerprinted (orgIdempotency), for the object to look up. */
   readonly intent?: IdempotencyIntent | undefined;
+  /** The orgs known to be in their objects (org-route.ts): a created one is added, so it is not looked up. */
+  readonly inObjects?: Set<string> | undefined;
 }
 
 /** Version-8 UUID bits over a SHA-256: an id that `idSchema` (z.uuid) accepts, the same for the same input. */
@@ -55,7 +58,9 @@ export function objectOrgStore(options: ObjectOrgStoreOptions): OrgStore {
       // An org D1 holds (not a directory copy of an object's org) has this id: the object must not take it.
       const legacy = await directory.all(sql`SELECT 1 FROM orgs WHERE id = ${id} AND storage <> 'object'`);
       if (legacy.length > 0) throw new HttpError('ALREADY_EXISTS', 'an org with this id exists');
-      return org(id).orgCreate(id, { ...input, id }, call, intent);
+      const outcome = await org(id).orgCreate(id, { ...input, id }, call, intent);
+      if (outcome.status < 300 && options.inObjects) remember(options.inObjects, id);
+      return outcome;
     },
     async read(orgId, op, call) {
       // The stub's types wrap the answer for RPC (Disposable): it is the object's ObjectAnswer.
