@@ -229,7 +229,9 @@ describe('D1 calls per request, org-objects storage (the Worker\'s own: an objec
       orgs: '200 3/4',
       // The session, and the new member found in the directory.
       addOrgMember: '201 2/2',
-      stranger: '404 1/1',
+      // An org id this instance has not seen in an object: the directory is asked where it is (org-route.ts).
+      // An org created or seen in its object is remembered, so its requests above cost the session alone.
+      stranger: '404 2/2',
     });
   });
 });
