@@ -1,8 +1,10 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../../client/index.js';
 import { CrashFetch, KillingFetch, TabLocks, type CrashPoint } from './crash-harness.js';
 import { FaultyFetch } from './faulty-fetch.js';
-import { api, signUp, startWorker, type RunningWorker, type TestAccount } from './worker-harness.js';
+import { api, signUp, startWorker, STORAGE_MODES, type RunningWorker, type TestAccount, type WorkerStorage } from './worker-harness.js';
 import { nodeEngine } from './node-engine.js';
 
 /**
@@ -13,24 +15,26 @@ import { nodeEngine } from './node-engine.js';
  */
 let original: RunningWorker;
 let worker: RunningWorker;
-const restarted: RunningWorker[] = [];
+let restarted: RunningWorker[] = [];
 let apps = 0;
 
-beforeAll(async () => {
-  original = await startWorker();
-  worker = original;
-}, 180_000);
-afterAll(async () => {
-  for (const w of restarted) await w.stop();
-  // The first one owns the state folder (a killed one still removes it).
-  await original?.stop();
-}, 60_000);
-
 /** Kills the Worker's process group as a crash does, then starts it again on the same D1 and port. */
-async function restartWorker(): Promise<void> {
+async function restartWorker(storage: WorkerStorage): Promise<void> {
   await worker.kill();
-  worker = await startWorker({ persistDir: original.persistDir, port: original.port });
+  worker = await startWorker({ persistDir: original.persistDir, port: original.port, storage });
   restarted.push(worker);
+}
+
+/**
+ * Whether the files of the Hub objects' SQLite under `persistDir` (wrangler dev keeps them beside D1's, in
+ * `v3/do/<worker>-<class>/`, main file and WAL) hold `text`: where an org's rows live, read from the disk rather
+ * than through the Worker that wrote them.
+ */
+function objectFilesHold(persistDir: string, text: string): boolean {
+  const dir = join(persistDir, 'v3', 'do', 'offline-sync-engine-Hub');
+  if (!existsSync(dir)) return false;
+  const needle = Buffer.from(text);
+  return readdirSync(dir).some((file) => readFileSync(join(dir, file)).includes(needle));
 }
 
 /**
@@ -141,12 +145,75 @@ function die(engine: SyncEngine, how: Death): () => Promise<void> {
   };
 }
 
-describe('engine crashes', () => {
-  // Engine stopped after the server committed a write, before the local ack: then a new engine on the same
-  // IndexedDB replays it with the same key, and the server answers with what it stored.
-  it.each<{ how: Death; lanes: number; mode: string }>(MODES.flatMap((m) => [{ how: 'closed' as const, ...m }, { how: 'killed' as const, ...m }]))(
-    'stopped ($how) after the server committed, before the ack, $mode: reopened, it replays with the same key, applied once',
-    async ({ how, lanes }) => {
+/**
+ * Every case in each storage mode. In org-objects an org's rows live in its hub's Durable Object, whose SQLite
+ * wrangler dev keeps under the same --persist-to as D1: a restart on it must keep both. One mode's Worker at a
+ * time: the describes run in order, each starting and stopping its own.
+ */
+describe.each(STORAGE_MODES)('storage: %s', (storage) => {
+  beforeAll(async () => {
+    original = await startWorker({ storage });
+    worker = original;
+    restarted = [];
+  }, 180_000);
+  afterAll(async () => {
+    for (const w of restarted) await w.stop();
+    // The first one owns the state folder (a killed one still removes it).
+    await original?.stop();
+  }, 60_000);
+
+  describe('engine crashes', () => {
+    // Engine stopped after the server committed a write, before the local ack: then a new engine on the same
+    // IndexedDB replays it with the same key, and the server answers with what it stored.
+    it.each<{ how: Death; lanes: number; mode: string }>(MODES.flatMap((m) => [{ how: 'closed' as const, ...m }, { how: 'killed' as const, ...m }]))(
+      'stopped ($how) after the server committed, before the ack, $mode: reopened, it replays with the same key, applied once',
+      async ({ how, lanes }) => {
+        const ann = await signUp(worker.baseUrl, 'Ann');
+        const orgId = await orgOf(ann);
+        const app = `crash-${apps++}`;
+        const net = new CrashFetch();
+        const first = tab(ann, app, net.fetch, { replayConcurrency: lanes });
+        await first.ready;
+        const { ops, expected } = await queueWork(first, orgId);
+        let died: Promise<void> = Promise.resolve();
+        // Lane heads go first (the three creates), so the write sent once three were answered is a rename (A→A1
+        // with one lane at a time): it commits, and the engine dies before the answer is stored.
+        net.plan = { afterWrites: 3, point: 'after-commit', crash: () => (died = die(first, how)()) };
+        await first.start();
+        await first.syncNow().catch(() => undefined);
+        await died;
+        const lost = net.log.find((l) => l.lost);
+        expect(lost).toMatchObject({ method: 'PATCH', status: 200 });
+        if (lanes === 1) expect((await serverProjects(ann, orgId)).find((p) => p.name === 'A1')).toMatchObject({ version: 2 });
+
+        const wire = new FaultyFetch();
+        const second = tab(ann, app, wire.fetch, { replayConcurrency: lanes });
+        await second.start();
+        await settle(second);
+        expect((await second.status()).pendingCount).toBe(0);
+        expect((await second.status()).failedCount).toBe(0);
+        expect(shape(await serverProjects(ann, orgId))).toEqual(expected);
+        // The lost answer came back as the stored one (same key), and each op counted once across both engines.
+        const counters = await second.counters();
+        if (lanes === 1) expect(counters.deduplicated).toBe(1);
+        else expect(counters.deduplicated).toBeGreaterThanOrEqual(1);
+        expect([counters.enqueued, counters.applied, counters.failed]).toEqual([ops, ops, 0]);
+        expect(await second.db.ops.count()).toBe(0);
+        expect(shape((await second.db.projects.toArray()) as ServerProject[])).toEqual(expected);
+        await expectAccounted(second);
+        await second.close();
+      },
+      120_000,
+    );
+
+    // A tab closed mid-replay: k writes answered, then the tab dies before or after the next one reaches the server.
+    const MID_REPLAY: { k: number; point: CrashPoint; how: Death }[] = [
+      { k: 0, point: 'after-commit', how: 'killed' },
+      { k: 2, point: 'before-send', how: 'closed' },
+      { k: 3, point: 'after-commit', how: 'closed' },
+      { k: 5, point: 'after-commit', how: 'killed' },
+    ];
+    it.each(MODES.flatMap((m) => MID_REPLAY.map((c) => ({ ...c, ...m }))))('tab $how mid-replay after $k of 6 writes ($point), $mode: nothing lost, nothing applied twice', async ({ k, point, how, lanes }) => {
       const ann = await signUp(worker.baseUrl, 'Ann');
       const orgId = await orgOf(ann);
       const app = `crash-${apps++}`;
@@ -155,182 +222,140 @@ describe('engine crashes', () => {
       await first.ready;
       const { ops, expected } = await queueWork(first, orgId);
       let died: Promise<void> = Promise.resolve();
-      // Lane heads go first (the three creates), so the write sent once three were answered is a rename (A→A1
-      // with one lane at a time): it commits, and the engine dies before the answer is stored.
-      net.plan = { afterWrites: 3, point: 'after-commit', crash: () => (died = die(first, how)()) };
+      net.plan = { afterWrites: k, point, crash: () => (died = die(first, how)()) };
       await first.start();
       await first.syncNow().catch(() => undefined);
       await died;
-      const lost = net.log.find((l) => l.lost);
-      expect(lost).toMatchObject({ method: 'PATCH', status: 200 });
-      if (lanes === 1) expect((await serverProjects(ann, orgId)).find((p) => p.name === 'A1')).toMatchObject({ version: 2 });
+      expect(net.crashed).toBe(true);
+      const answered = net.log.filter((l) => l.method !== 'GET' && l.status !== undefined && !l.lost).length;
+      // k writes left before the crash: one at a time, each was answered; side by side, some may have been cut off.
+      if (lanes === 1) expect(answered).toBe(k);
+      else expect(answered).toBeLessThanOrEqual(k);
 
-      const wire = new FaultyFetch();
-      const second = tab(ann, app, wire.fetch, { replayConcurrency: lanes });
+      const second = tab(ann, app, new FaultyFetch().fetch, { replayConcurrency: lanes });
       await second.start();
       await settle(second);
-      expect((await second.status()).pendingCount).toBe(0);
-      expect((await second.status()).failedCount).toBe(0);
       expect(shape(await serverProjects(ann, orgId))).toEqual(expected);
-      // The lost answer came back as the stored one (same key), and each op counted once across both engines.
       const counters = await second.counters();
-      if (lanes === 1) expect(counters.deduplicated).toBe(1);
-      else expect(counters.deduplicated).toBeGreaterThanOrEqual(1);
       expect([counters.enqueued, counters.applied, counters.failed]).toEqual([ops, ops, 0]);
-      expect(await second.db.ops.count()).toBe(0);
+      const replayedAtLeast = point === 'after-commit' ? 1 : 0;
+      if (lanes === 1) expect(counters.deduplicated).toBe(replayedAtLeast);
+      else expect(counters.deduplicated).toBeGreaterThanOrEqual(replayedAtLeast);
+      expect((await second.status()).pendingCount).toBe(0);
       expect(shape((await second.db.projects.toArray()) as ServerProject[])).toEqual(expected);
       await expectAccounted(second);
       await second.close();
-    },
-    120_000,
-  );
+    }, 120_000);
 
-  // A tab closed mid-replay: k writes answered, then the tab dies before or after the next one reaches the server.
-  const MID_REPLAY: { k: number; point: CrashPoint; how: Death }[] = [
-    { k: 0, point: 'after-commit', how: 'killed' },
-    { k: 2, point: 'before-send', how: 'closed' },
-    { k: 3, point: 'after-commit', how: 'closed' },
-    { k: 5, point: 'after-commit', how: 'killed' },
-  ];
-  it.each(MODES.flatMap((m) => MID_REPLAY.map((c) => ({ ...c, ...m }))))('tab $how mid-replay after $k of 6 writes ($point), $mode: nothing lost, nothing applied twice', async ({ k, point, how, lanes }) => {
-    const ann = await signUp(worker.baseUrl, 'Ann');
-    const orgId = await orgOf(ann);
-    const app = `crash-${apps++}`;
-    const net = new CrashFetch();
-    const first = tab(ann, app, net.fetch, { replayConcurrency: lanes });
-    await first.ready;
-    const { ops, expected } = await queueWork(first, orgId);
-    let died: Promise<void> = Promise.resolve();
-    net.plan = { afterWrites: k, point, crash: () => (died = die(first, how)()) };
-    await first.start();
-    await first.syncNow().catch(() => undefined);
-    await died;
-    expect(net.crashed).toBe(true);
-    const answered = net.log.filter((l) => l.method !== 'GET' && l.status !== undefined && !l.lost).length;
-    // k writes left before the crash: one at a time, each was answered; side by side, some may have been cut off.
-    if (lanes === 1) expect(answered).toBe(k);
-    else expect(answered).toBeLessThanOrEqual(k);
+    it('a killed leader’s write in flight is replayed by the tab that takes the lead over (same IndexedDB)', async () => {
+      const ann = await signUp(worker.baseUrl, 'Ann');
+      const orgId = await orgOf(ann);
+      const app = `crash-${apps++}`;
+      const locks = new TabLocks();
+      const net = new CrashFetch();
+      const leader = tab(ann, app, net.fetch, { locks });
+      const follower = tab(ann, app, new FaultyFetch().fetch, { locks });
+      await leader.start();
+      await follower.start();
+      await leader.syncNow();
+      expect([(await leader.status()).leader, (await follower.status()).leader]).toEqual([true, false]);
 
-    const second = tab(ann, app, new FaultyFetch().fetch, { replayConcurrency: lanes });
-    await second.start();
-    await settle(second);
-    expect(shape(await serverProjects(ann, orgId))).toEqual(expected);
-    const counters = await second.counters();
-    expect([counters.enqueued, counters.applied, counters.failed]).toEqual([ops, ops, 0]);
-    const replayedAtLeast = point === 'after-commit' ? 1 : 0;
-    if (lanes === 1) expect(counters.deduplicated).toBe(replayedAtLeast);
-    else expect(counters.deduplicated).toBeGreaterThanOrEqual(replayedAtLeast);
-    expect((await second.status()).pendingCount).toBe(0);
-    expect(shape((await second.db.projects.toArray()) as ServerProject[])).toEqual(expected);
-    await expectAccounted(second);
-    await second.close();
-  }, 120_000);
+      let died: Promise<void> = Promise.resolve();
+      net.plan = { afterWrites: 0, point: 'after-commit', crash: () => (died = die(leader, 'killed')()) };
+      const { ops, expected } = await queueWork(leader, orgId);
+      await leader.syncNow().catch(() => undefined);
+      await died;
+      expect(net.log.find((l) => l.lost)).toMatchObject({ method: 'POST', status: 201 });
 
-  it('a killed leader’s write in flight is replayed by the tab that takes the lead over (same IndexedDB)', async () => {
-    const ann = await signUp(worker.baseUrl, 'Ann');
-    const orgId = await orgOf(ann);
-    const app = `crash-${apps++}`;
-    const locks = new TabLocks();
-    const net = new CrashFetch();
-    const leader = tab(ann, app, net.fetch, { locks });
-    const follower = tab(ann, app, new FaultyFetch().fetch, { locks });
-    await leader.start();
-    await follower.start();
-    await leader.syncNow();
-    expect([(await leader.status()).leader, (await follower.status()).leader]).toEqual([true, false]);
+      for (let i = 0; i < 100 && !(await follower.status()).leader; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await follower.status()).leader).toBe(true);
+      await settle(follower);
+      expect((await follower.status()).pendingCount).toBe(0);
+      expect(shape(await serverProjects(ann, orgId))).toEqual(expected);
+      const counters = await follower.counters();
+      expect([counters.enqueued, counters.applied, counters.failed, counters.deduplicated]).toEqual([ops, ops, 0, 1]);
+      await expectAccounted(follower);
+      await follower.close();
+    }, 120_000);
+  });
 
-    let died: Promise<void> = Promise.resolve();
-    net.plan = { afterWrites: 0, point: 'after-commit', crash: () => (died = die(leader, 'killed')()) };
-    const { ops, expected } = await queueWork(leader, orgId);
-    await leader.syncNow().catch(() => undefined);
-    await died;
-    expect(net.log.find((l) => l.lost)).toMatchObject({ method: 'POST', status: 201 });
+  describe('Worker crashes', () => {
+    // The Worker's process group is SIGKILLed while the write is on the wire, `afterMs` after it left: before,
+    // during or after the server's commit, whichever the machine makes it. Either way it must land exactly once.
+    it.each(MODES.map((m) => ({ afterMs: 0, ...m })))('killed mid-request ($afterMs ms in), $mode, restarted on the same D1 and port: the client retries, each op lands once', async ({ afterMs, lanes }) => {
+      const ann = await signUp(worker.baseUrl, 'Ann');
+      const orgId = await orgOf(ann);
+      const net = new KillingFetch();
+      const engine = tab(ann, `crash-${apps++}`, net.fetch, { replayConcurrency: lanes });
+      await engine.ready;
+      const { ops, expected } = await queueWork(engine, orgId);
+      // The write sent once three were answered (the rename A→A1 with one lane at a time) is in flight when the
+      // Worker dies; with lanes side by side other writes may be too.
+      let committed: boolean | null = null;
+      net.plan = {
+        afterWrites: 3,
+        afterMs,
+        kill: async () => {
+          await restartWorker(storage);
+          const a = (await serverProjects(ann, orgId)).find((p) => p.name.startsWith('A'));
+          committed = lanes === 1 ? a?.name === 'A1' : null;
+        },
+      };
+      await engine.start();
+      await settle(engine);
+      await net.done;
+      await settleWithin(engine, 90_000);
+      console.info(`[crash] Worker killed ${afterMs} ms into ${net.killedDuring}: the request ${net.outcome}; committed before the kill: ${committed}`);
+      expect(net.killedDuring).toMatch(/^PATCH /);
+      expect(shape(await serverProjects(ann, orgId))).toEqual(expected);
+      // Where the restarted Worker read them from: in org-objects the org's object files under the persist dir
+      // hold every project; in d1 none does (the rows are D1's), which also shows the mode took effect.
+      for (const p of expected) expect(objectFilesHold(original.persistDir, p.id), `project ${p.id} in the Hub objects' SQLite files`).toBe(storage === 'org-objects');
+      const counters = await engine.counters();
+      expect([counters.enqueued, counters.applied, counters.failed]).toEqual([ops, ops, 0]);
+      expect((await engine.status()).pendingCount).toBe(0);
+      expect(shape((await engine.db.projects.toArray()) as ServerProject[])).toEqual(expected);
+      await engine.close();
+    }, 300_000);
 
-    for (let i = 0; i < 100 && !(await follower.status()).leader; i++) await new Promise((r) => setTimeout(r, 20));
-    expect((await follower.status()).leader).toBe(true);
-    await settle(follower);
-    expect((await follower.status()).pendingCount).toBe(0);
-    expect(shape(await serverProjects(ann, orgId))).toEqual(expected);
-    const counters = await follower.counters();
-    expect([counters.enqueued, counters.applied, counters.failed, counters.deduplicated]).toEqual([ops, ops, 0, 1]);
-    await expectAccounted(follower);
-    await follower.close();
-  }, 120_000);
-});
+    it('killed mid-batch (a 400-register settings merge): D1 holds all of the batch or none, and the retry settles every register once', async () => {
+      const ann = await signUp(worker.baseUrl, 'Ann');
+      const net = new KillingFetch();
+      // No interval pull: nothing may retry the merge before D1 is read after the restart.
+      const engine = tab(ann, `crash-${apps++}`, net.fetch, { pullIntervalMs: 3_600_000 });
+      // Written before the engine syncs, so they go as one merge: 400 entries, one D1 batch.
+      await engine.ready;
+      const keys = Array.from({ length: 400 }, (_, i) => `custom.crash.${String(i).padStart(3, '0')}`);
+      const written = new Map<string, string>();
+      for (const key of keys) written.set(key, (await engine.settings.set('user', key, { n: key.length, at: key })).hlc);
+      const onServer = async () =>
+        ((await api(worker.baseUrl, ann.token, 'GET', '/api/settings?limit=1000')).body.items as { key: string; hlc: string; value: unknown }[]).filter((s) =>
+          s.key.startsWith('custom.crash.'),
+        );
+      let stored = -1;
+      net.plan = {
+        afterWrites: 0,
+        afterMs: 10,
+        kill: async () => {
+          await restartWorker(storage);
+          // Before the client retries: the restarted Worker's D1 holds the whole batch or nothing of it.
+          stored = (await onServer()).length;
+        },
+      };
+      await engine.start();
+      await engine.syncNow();
+      await net.done;
+      console.info(`[crash] Worker killed 10 ms into ${net.killedDuring}: the request ${net.outcome}; after the restart D1 held ${stored} of 400`);
+      expect(net.killedDuring).toBe('PATCH /api/settings');
+      expect([0, 400]).toContain(stored);
 
-describe('Worker crashes', () => {
-  // The Worker's process group is SIGKILLed while the write is on the wire, `afterMs` after it left: before,
-  // during or after the server's commit, whichever the machine makes it. Either way it must land exactly once.
-  it.each(MODES.map((m) => ({ afterMs: 0, ...m })))('killed mid-request ($afterMs ms in), $mode, restarted on the same D1 and port: the client retries, each op lands once', async ({ afterMs, lanes }) => {
-    const ann = await signUp(worker.baseUrl, 'Ann');
-    const orgId = await orgOf(ann);
-    const net = new KillingFetch();
-    const engine = tab(ann, `crash-${apps++}`, net.fetch, { replayConcurrency: lanes });
-    await engine.ready;
-    const { ops, expected } = await queueWork(engine, orgId);
-    // The write sent once three were answered (the rename A→A1 with one lane at a time) is in flight when the
-    // Worker dies; with lanes side by side other writes may be too.
-    let committed: boolean | null = null;
-    net.plan = {
-      afterWrites: 3,
-      afterMs,
-      kill: async () => {
-        await restartWorker();
-        const a = (await serverProjects(ann, orgId)).find((p) => p.name.startsWith('A'));
-        committed = lanes === 1 ? a?.name === 'A1' : null;
-      },
-    };
-    await engine.start();
-    await settle(engine);
-    await net.done;
-    await settleWithin(engine, 90_000);
-    console.info(`[crash] Worker killed ${afterMs} ms into ${net.killedDuring}: the request ${net.outcome}; committed before the kill: ${committed}`);
-    expect(net.killedDuring).toMatch(/^PATCH /);
-    expect(shape(await serverProjects(ann, orgId))).toEqual(expected);
-    const counters = await engine.counters();
-    expect([counters.enqueued, counters.applied, counters.failed]).toEqual([ops, ops, 0]);
-    expect((await engine.status()).pendingCount).toBe(0);
-    expect(shape((await engine.db.projects.toArray()) as ServerProject[])).toEqual(expected);
-    await engine.close();
-  }, 300_000);
-
-  it('killed mid-batch (a 400-register settings merge): D1 holds all of the batch or none, and the retry settles every register once', async () => {
-    const ann = await signUp(worker.baseUrl, 'Ann');
-    const net = new KillingFetch();
-    // No interval pull: nothing may retry the merge before D1 is read after the restart.
-    const engine = tab(ann, `crash-${apps++}`, net.fetch, { pullIntervalMs: 3_600_000 });
-    // Written before the engine syncs, so they go as one merge: 400 entries, one D1 batch.
-    await engine.ready;
-    const keys = Array.from({ length: 400 }, (_, i) => `custom.crash.${String(i).padStart(3, '0')}`);
-    const written = new Map<string, string>();
-    for (const key of keys) written.set(key, (await engine.settings.set('user', key, { n: key.length, at: key })).hlc);
-    const onServer = async () =>
-      ((await api(worker.baseUrl, ann.token, 'GET', '/api/settings?limit=1000')).body.items as { key: string; hlc: string; value: unknown }[]).filter((s) =>
-        s.key.startsWith('custom.crash.'),
-      );
-    let stored = -1;
-    net.plan = {
-      afterWrites: 0,
-      afterMs: 10,
-      kill: async () => {
-        await restartWorker();
-        // Before the client retries: the restarted Worker's D1 holds the whole batch or nothing of it.
-        stored = (await onServer()).length;
-      },
-    };
-    await engine.start();
-    await engine.syncNow();
-    await net.done;
-    console.info(`[crash] Worker killed 10 ms into ${net.killedDuring}: the request ${net.outcome}; after the restart D1 held ${stored} of 400`);
-    expect(net.killedDuring).toBe('PATCH /api/settings');
-    expect([0, 400]).toContain(stored);
-
-    for (let i = 0; i < 5 && (await engine.db.settings.where('dirty').equals(1).count()) > 0; i++) await engine.syncNow();
-    expect(await engine.db.settings.where('dirty').equals(1).count()).toBe(0);
-    const after = await onServer();
-    expect(after).toHaveLength(400);
-    expect(new Map(after.map((s) => [s.key, s.hlc]))).toEqual(written);
-    expect((await engine.counters()).settingsPushed).toBe(400);
-    await engine.close();
-  }, 300_000);
+      for (let i = 0; i < 5 && (await engine.db.settings.where('dirty').equals(1).count()) > 0; i++) await engine.syncNow();
+      expect(await engine.db.settings.where('dirty').equals(1).count()).toBe(0);
+      const after = await onServer();
+      expect(after).toHaveLength(400);
+      expect(new Map(after.map((s) => [s.key, s.hlc]))).toEqual(written);
+      expect((await engine.counters()).settingsPushed).toBe(400);
+      await engine.close();
+    }, 300_000);
+  });
 });

@@ -33,6 +33,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The Worker's storage modes, the values of server/store/storage-mode.ts's `StorageMode` (tsconfig.client.json,
+ * which holds these tests, cannot import server/). The integration suites that run in both modes loop over
+ * this list, so a test's name says its mode.
+ */
+export type WorkerStorage = 'd1' | 'org-objects';
+export const STORAGE_MODES: readonly WorkerStorage[] = ['d1', 'org-objects'];
+
 export interface WorkerOptions {
   /**
    * Run as local development does (`npm start`): trust pages served from http://localhost:* and
@@ -59,6 +67,12 @@ export interface WorkerOptions {
    */
   wrangler?: string;
   cwd?: string;
+  /**
+   * Where the Worker keeps each org's rows (server/store/storage-mode.ts): `d1` passes no var, as deployed by
+   * default; `org-objects` passes `SYNC_STORAGE`, which server/app.ts reads per request. Each org's object
+   * keeps its SQLite under the same `persistDir` as D1, so a restart on it keeps both.
+   */
+  storage?: WorkerStorage;
 }
 
 /**
@@ -109,6 +123,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
       '--persist-to', persist,
       '--var', 'BETTER_AUTH_SECRET:integration-test-secret-0123456789abcdef',
       ...(options.trustLocalhostOrigins ? localDevVarArgs : []),
+      ...(options.storage === 'org-objects' ? ['--var', 'SYNC_STORAGE:org-objects'] : []),
       '--log-level', 'error',
     ],
     { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quietWranglerEnv },
