@@ -21,7 +21,7 @@ export function describeReport(report: ChaosReport, command: string): string {
   const faults = Object.entries(report.faults).map(([k, v]) => `${k} ${v}`).join(', ');
   const actions = Object.entries(report.actions).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v}`).join(', ');
   const lines = [
-    `chaos ${report.violations.length === 0 ? 'passed' : `FAILED with ${report.violations.length} violation(s)`}: seed ${report.seed}, ${report.engines} engines x ${report.actionsPerEngine} actions, ${report.restarts} Worker restart(s), ${(report.durationMs / 1000).toFixed(1)} s (drain ${(report.drainMs / 1000).toFixed(1)} s)`,
+    `chaos ${report.violations.length === 0 ? 'passed' : `FAILED with ${report.violations.length} violation(s)`}: seed ${report.seed}, ${report.engines} engines x ${report.actionsPerEngine} actions, ${report.restarts} Worker restart(s), storage ${report.storage}, ${(report.durationMs / 1000).toFixed(1)} s (drain ${(report.drainMs / 1000).toFixed(1)} s)`,
     `  requests by fate: ${faults}; answered 5xx by the Worker's side: ${report.upstream5xx}`,
     `  ops: ${report.ops.enqueued} queued, ${report.ops.applied} applied (${report.ops.replayed} answered by an idempotent replay), ${report.ops.failedThenDiscarded} failed and discarded, ${report.ops.userRetries} retried by the user; ${report.settingsWrites} settings writes; ${report.wireWrites} writes reached the server`,
     `  actions: ${actions}`,

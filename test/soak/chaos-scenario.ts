@@ -5,7 +5,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { ClientValidationError, SyncClientError, createSyncEngine, type SyncEngine, type SyncLogEvent } from '../../client/index.js';
 import { noLocks } from '../../client/tabs/locks.js';
 import type { OrgRole, ProjectRole } from '../../shared/index.js';
-import { api, signIn, signUp, startWorker, type RunningWorker, type TestAccount } from '../client/worker-harness.js';
+import { api, signIn, signUp, startWorker, type RunningWorker, type TestAccount, type WorkerStorage } from '../client/worker-harness.js';
 import { runChecks, type ChaosWorld } from './chaos-checks.js';
 import { ChaosFetch, DEFAULT_RATES, FAULTS, sleep, type ChaosRates, type Fault, type WireExchange } from './chaos-fetch.js';
 import { Ledger, type OpKind } from './chaos-ledger.js';
@@ -27,6 +27,8 @@ export interface ChaosOptions {
   readonly engines: number;
   readonly actionsPerEngine: number;
   readonly restarts: number;
+  /** The Worker's storage mode (worker-harness.ts), kept through its restarts; d1 by default. */
+  readonly storage?: WorkerStorage;
   readonly rates?: ChaosRates;
   /** How long everyone keeps syncing through the faults after the last action (default 3 s). */
   readonly tailMs?: number;
@@ -39,6 +41,7 @@ export interface ChaosReport {
   readonly engines: number;
   readonly actionsPerEngine: number;
   readonly restarts: number;
+  readonly storage: WorkerStorage;
   readonly durationMs: number;
   readonly drainMs: number;
   readonly faults: Record<Fault, number>;
@@ -135,7 +138,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const actions: Record<string, number> = {};
   const tally = (name: string) => (actions[name] = (actions[name] ?? 0) + 1);
 
-  let worker: RunningWorker = await startWorker();
+  const storage = options.storage ?? 'd1';
+  let worker: RunningWorker = await startWorker({ storage });
   const { persistDir, port, baseUrl } = worker;
   current = { worker, persistDir };
   const runs: EngineRun[] = [];
@@ -252,7 +256,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           say(`chaos: killing the Worker at action ${done}/${total}, down for ${downMs} ms`);
           await worker.kill();
           await sleep(downMs);
-          worker = await startWorker({ persistDir, port });
+          worker = await startWorker({ persistDir, port, storage });
           if (current) current.worker = worker;
           else await worker.stop();
           say(`chaos: Worker back on port ${port}`);
@@ -308,6 +312,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     engines: options.engines,
     actionsPerEngine: options.actionsPerEngine,
     restarts: options.restarts,
+    storage,
     durationMs: Date.now() - started,
     drainMs,
     faults,
