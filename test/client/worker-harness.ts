@@ -73,6 +73,8 @@ export interface WorkerOptions {
    * keeps its SQLite under the same `persistDir` as D1, so a restart on it keeps both.
    */
   storage?: WorkerStorage;
+  /** More `--var`s for the Worker (e.g. SYNC_ADMIN_TOKEN for the operator routes). */
+  vars?: Record<string, string>;
 }
 
 /**
@@ -124,6 +126,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
       '--var', 'BETTER_AUTH_SECRET:integration-test-secret-0123456789abcdef',
       ...(options.trustLocalhostOrigins ? localDevVarArgs : []),
       ...(options.storage === 'org-objects' ? ['--var', 'SYNC_STORAGE:org-objects'] : []),
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
       '--log-level', 'error',
     ],
     { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quietWranglerEnv },
