@@ -28,8 +28,12 @@ export type AuthVerdict =
 export interface AuthGate {
   readonly paused: boolean;
   verify(signal: AbortSignal): Promise<AuthVerdict>;
-  /** A 401 (from replay, pull or the check itself): pause until a different token arrives. */
-  pause(): Promise<void>;
+  /**
+   * A 401 (from replay, pull or the check itself): pause until a token other than the refused one arrives.
+   * `token`: the refused token when it is not a 401's (another user's, or none); by default the HTTP client's
+   * refusedToken, the token of the request the 401 answered.
+   */
+  pause(token?: string | null): Promise<void>;
 }
 
 export interface AuthGateDeps {
@@ -55,10 +59,10 @@ export function createAuthGate(deps: AuthGateDeps): AuthGate {
     get paused() {
       return paused;
     },
-    async pause() {
+    async pause(token) {
       if (!paused) await deps.onPause();
       paused = true;
-      refused = deps.http.lastToken();
+      refused = token !== undefined ? token : deps.http.refusedToken();
       verified = null;
     },
     async verify(signal) {
@@ -75,11 +79,11 @@ export function createAuthGate(deps: AuthGateDeps): AuthGate {
           verified = token;
           return { state: 'verified' };
         }
-        await gate.pause();
+        await gate.pause(token);
         return { state: 'mismatch' };
       }
       if ((outcome.kind === 'response' && outcome.status === 401) || outcome.kind === 'no-token') {
-        await gate.pause();
+        await gate.pause(outcome.kind === 'no-token' ? null : undefined);
         return { state: 'paused' };
       }
       return { state: 'unavailable' };

@@ -13,7 +13,7 @@ export interface OffsetSampler {
  */
 export function withClockSampling(http: HttpClient, sampler: () => OffsetSampler | null, now: () => number): HttpClient {
   return {
-    lastToken: http.lastToken,
+    refusedToken: http.refusedToken,
     async send(request) {
       const sentAt = now();
       const outcome = await http.send(request);

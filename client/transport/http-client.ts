@@ -23,8 +23,12 @@ export interface SendRequest {
 export interface HttpClient {
   /** Sends once with the current token; never retries and never throws for HTTP or network failures. */
   send(request: SendRequest): Promise<SendOutcome>;
-  /** The token the last send used, to tell a refreshed token from the one that got a 401. */
-  readonly lastToken: () => string | null;
+  /**
+   * The token of the last request answered 401 (null: none yet), to tell a refreshed token from the refused
+   * one. The refused request's own token, not the last one sent: with requests in flight side by side, a 401
+   * for an old token can arrive after a request with its replacement went out.
+   */
+  readonly refusedToken: () => string | null;
 }
 
 export interface HttpClientOptions {
@@ -74,14 +78,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     timeout: false,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  let lastToken: string | null = null;
+  let refusedToken: string | null = null;
   return {
-    lastToken: () => lastToken,
+    refusedToken: () => refusedToken,
     async send(request) {
       // Mapped before anything else: a layout that cannot place the path throws here, with nothing sent.
       const url = urlOf(options.baseUrl, routes.pathOf(request.path));
       const token = await readToken(options.getToken);
-      lastToken = token;
       if (!token) return { kind: 'no-token' };
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...request.headers };
       const controller = new AbortController();
@@ -114,6 +117,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
               body = text;
             }
           }
+          if (response.status === 401) refusedToken = token;
           return { kind: 'response', status: response.status, body, headers: response.headers };
         } catch (error) {
           if (controller.signal.reason instanceof AttemptTimeout || error instanceof TimeoutError) return { kind: 'timeout' };

@@ -16,7 +16,7 @@ export function trackReachability(http: HttpClient): Reachability {
   return {
     online: () => online,
     http: {
-      lastToken: http.lastToken,
+      refusedToken: http.refusedToken,
       async send(request) {
         const outcome = await http.send(request);
         if (outcome.kind === 'response') online = true;

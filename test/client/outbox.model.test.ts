@@ -128,7 +128,7 @@ class Real {
    */
   private readonly wire = this.http;
   readonly replayHttp: HttpClient = {
-    lastToken: () => this.wire.lastToken(),
+    refusedToken: () => this.wire.refusedToken(),
     send: (request) => {
       if (request.method !== 'GET' && this.stoppedPass === this.pass) this.violations.push(`${request.method} ${request.path} sent after its pass stopped (${this.stoppedBy})`);
       return this.wire.send(request);

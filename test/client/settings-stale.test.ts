@@ -16,7 +16,7 @@ const winner: Setting = { key: 'custom.a', value: 'theirs', hlc: formatHlc({ ms:
 function scripted(answers: ((request: SendRequest) => unknown)[]) {
   const sent: SendRequest[] = [];
   const http: HttpClient = {
-    lastToken: () => 't',
+    refusedToken: () => null,
     async send(request) {
       sent.push(request);
       const answer = answers[Math.min(sent.length, answers.length) - 1] as (r: SendRequest) => unknown;
