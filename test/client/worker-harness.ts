@@ -59,6 +59,8 @@ export interface WorkerOptions {
    */
   wrangler?: string;
   cwd?: string;
+  /** The Worker's storage mode (its SYNC_STORAGE var): d1 when absent. */
+  storage?: 'd1' | 'org-objects';
 }
 
 /**
@@ -109,6 +111,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<RunningW
       '--persist-to', persist,
       '--var', 'BETTER_AUTH_SECRET:integration-test-secret-0123456789abcdef',
       ...(options.trustLocalhostOrigins ? localDevVarArgs : []),
+      ...(options.storage ? ['--var', `SYNC_STORAGE:${options.storage}`] : []),
       '--log-level', 'error',
     ],
     { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: quietWranglerEnv },
