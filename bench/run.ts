@@ -5,6 +5,7 @@ import { formatTable, type BenchResult } from './harness.js';
 import { browserClientSuite } from './suites/browser-client.js';
 import { bundleSizeSuite } from './suites/bundle-size.js';
 import { clientPullSuite } from './suites/client-pull.js';
+import { serverCapacityModesSuite } from './suites/server-capacity-modes.js';
 import { serverPathsSuite } from './suites/server-paths.js';
 import { settingsCoalescingSuite } from './suites/settings-coalescing.js';
 import { sharedCoreSuite } from './suites/shared-core.js';
@@ -17,6 +18,7 @@ const suites: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   'browser-client': browserClientSuite,
   'settings-coalescing': settingsCoalescingSuite,
   'server-paths': serverPathsSuite,
+  'capacity-modes': serverCapacityModesSuite,
   'bundle-size': bundleSizeSuite,
   'live-latency': async () => (await import('./suites/live-latency.js')).liveLatencySuite(),
 };

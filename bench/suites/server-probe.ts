@@ -11,14 +11,27 @@ import { startFrozenWorker } from '../../test/soak/load-worker.js';
 export const PROBE_SCRIPT = 'bench/suites/server-probe-worker.mts';
 
 /** Frozen (bundled once): a `wrangler dev` reload mid-run would otherwise answer 503 to the requests in flight. */
-export const startProbeWorker = (): Promise<RunningWorker> => startFrozenWorker(PROBE_SCRIPT);
+export const startProbeWorker = (options: Parameters<typeof startFrozenWorker>[1] = {}): Promise<RunningWorker> => startFrozenWorker(PROBE_SCRIPT, options);
 
-/** What the Worker sent to D1 (statements executed, D1's rows_written and rows_read meta) since the last reset. */
-export interface D1Counts {
+/**
+ * What reached D1 since the last reset: round trips (`calls`: a batch is one), statements executed, D1's
+ * rows_written and rows_read meta.
+ */
+export interface D1Tally {
+  calls: number;
   statements: number;
   batches: number;
   rowsWritten: number;
   rowsRead: number;
+}
+
+/**
+ * The Worker's tally, with `auth` (the part of it Better Auth sent: the session lookup) and `objects` (what the
+ * org objects sent through their own binding: the directory deliveries of `org-objects` storage) apart.
+ */
+export interface D1Counts extends D1Tally {
+  auth: D1Tally;
+  objects: D1Tally;
 }
 
 /** Reads the counters and resets them. */
