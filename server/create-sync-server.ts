@@ -64,7 +64,7 @@ export function createSyncServer<B extends object = DefaultBindings>(options: Sy
   own('/health', open);
   sync.get('/health', (c) => c.json({ ok: true, serverTime: c.var.now }));
   own('/live', open);
-  sync.get('/live', liveRoute(authenticate));
+  sync.get('/live', liveRoute(authenticate, inObjects));
   own('/me', authed);
   sync.get('/me', (c) => c.json({ user: c.var.user, serverTime: c.var.now }));
   own('/orgs', orgScoped, true);

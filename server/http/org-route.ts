@@ -33,6 +33,18 @@ export function remember(inObjects: Set<string>, orgId: string): void {
 }
 
 /**
+ * Where an org's rows are, for a request under `org-objects` storage: remembered when in its object (it stays
+ * there), else read from the directory (one D1 read).
+ */
+export async function locateOrg(c: Pick<Context<AppEnv>, 'var'>, orgId: string, inObjects: Set<string>): Promise<OrgLocation> {
+  if (inObjects.has(orgId)) return 'object';
+  const row = (await requestStore(c).all<{ storage: OrgLocation }>(sql`SELECT storage FROM orgs WHERE id = ${orgId}`))[0];
+  const location: OrgLocation = row?.storage ?? 'none';
+  if (location === 'object') remember(inObjects, orgId);
+  return location;
+}
+
+/**
  * With `org-objects` storage, where one org's request goes, by where its rows are (`orgs.storage`):
  *
  *   object (or no D1 row: an org that only an object can hold) ──▶ the org's object
@@ -51,10 +63,8 @@ export function orgRoute(inObjects: Set<string>) {
     if (c.var.storage !== 'org-objects') return next();
     c.set('orgsInObjects', inObjects);
     const orgId = orgIdOf(c);
-    if (orgId === undefined || inObjects.has(orgId)) return next();
-    const row = (await requestStore(c).all<{ storage: OrgLocation }>(sql`SELECT storage FROM orgs WHERE id = ${orgId}`))[0];
-    const location: OrgLocation = row?.storage ?? 'none';
-    if (location === 'object') remember(inObjects, orgId);
+    if (orgId === undefined) return next();
+    const location = await locateOrg(c, orgId, inObjects);
     if (location === 'object' || location === 'none') return next();
     if (location === 'moving' && MUTATING.has(c.req.method)) {
       const retry = { 'Retry-After': '1' };

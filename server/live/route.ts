@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { idSchema } from '../../shared/index.js';
 import type { AuthUser, SyncEnv } from '../env.js';
 import { HttpError } from '../http/http-error.js';
+import { locateOrg } from '../http/org-route.js';
 import { orgCall, requestOrgStore } from '../store/request-org-store.js';
 import { connectHub } from './connect-hub.js';
 import { userScope } from './notify.js';
@@ -17,7 +18,7 @@ const BEARER_PROTOCOL = 'bearer.';
  * namespace (the `hub` variable) it is 404 NOT_FOUND: nothing to connect to, the client polls. A plain request is
  * 426 UPGRADE_REQUIRED. The socket then receives `{ type: 'poke', scope, seq }`.
  */
-export function liveRoute<B extends object>(authenticate: (c: Context<SyncEnv<B>>) => Promise<AuthUser | null>) {
+export function liveRoute<B extends object>(authenticate: (c: Context<SyncEnv<B>>) => Promise<AuthUser | null>, inObjects: Set<string> = new Set()) {
   return async (c: Context<SyncEnv<B>>): Promise<Response> => {
     const hub = c.var.hub;
     if (!hub) throw new HttpError('NOT_FOUND', 'live updates are not configured: poll instead');
@@ -40,7 +41,11 @@ export function liveRoute<B extends object>(authenticate: (c: Context<SyncEnv<B>
     const requested = c.req.query('scope') ?? '';
     if (requested === 'user') return connectHub(hub, userScope(user.id), user.id, protocol);
     if (requested.startsWith('org:') && idSchema.safeParse(requested.slice(4)).success) {
-      return requestOrgStore(c).connect(requested.slice(4), orgCall(c), { protocol });
+      const orgId = requested.slice(4);
+      // Under org-objects storage an org still in D1 (or moving) has its socket on its hub as in d1 storage,
+      // checked against D1; the hub is poked by the Worker after each of its writes.
+      if (c.var.storage === 'org-objects' && !['object', 'none'].includes(await locateOrg(c, orgId, inObjects))) c.set('storage', 'd1');
+      return requestOrgStore(c).connect(orgId, orgCall(c), { protocol });
     }
     throw new HttpError('VALIDATION_FAILED', 'scope must be "user" or "org:<orgId>"');
   };

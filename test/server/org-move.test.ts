@@ -7,7 +7,7 @@ import type { Db } from '../../server/env.js';
 import { HttpError } from '../../server/http/http-error.js';
 import { d1SqlStore } from '../../server/store/d1-sql-store.js';
 import { commitMutation } from '../../server/sync/commit.js';
-import { addOrgMember, call, count, createOrg, createProject, expectError, pullAll, signUp, type CallOptions } from './helpers.js';
+import { ORIGIN, addOrgMember, call, count, createOrg, createProject, expectError, fetchWithBindings, pullAll, signUp, type CallOptions } from './helpers.js';
 
 /**
  * Orgs created before org-objects storage (in D1) under org-objects storage: served from D1 where they are,
@@ -156,5 +156,42 @@ describe('moving an org into its object (POST /api/admin/orgs/:orgId/move)', () 
     expect(moved.body.result).toBe('moved');
     expect(await storageOf(orgId)).toBe('object');
     expect((await inOrgs(`/api/orgs/${orgId}/projects`, { token: ann.token })).body.items).toHaveLength(1);
+  });
+});
+
+describe('live sockets of an org in D1 under org-objects storage', () => {
+  /** A WebSocket upgrade through the app with org-objects storage; answers the response (101 with its socket). */
+  const upgrade = (orgId: string, token: string) =>
+    fetchWithBindings(
+      new Request(`${ORIGIN}/api/live?scope=${encodeURIComponent(`org:${orgId}`)}`, {
+        headers: { origin: ORIGIN, upgrade: 'websocket', 'sec-websocket-protocol': `bearer.${encodeURIComponent(token)}` },
+      }),
+      ORG_MODE,
+    );
+
+  it('connect to the org hub as in d1 storage (checked against D1), get pokes for its D1 writes, and connect to its object once moved', async () => {
+    const { ann, bob, orgId, project } = await legacyOrg();
+    const res = await upgrade(orgId, bob.token);
+    expect(res.status).toBe(101);
+    const ws = res.webSocket as WebSocket;
+    const messages: unknown[] = [];
+    ws.addEventListener('message', (e) => messages.push(JSON.parse(String(e.data))));
+    ws.accept();
+    const renamed = await inOrgs(`/api/orgs/${orgId}/projects/${project.id}`, { method: 'PATCH', token: ann.token, body: { name: 'Poked' } });
+    expect(renamed.status).toBe(200);
+    for (let i = 0; i < 100 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(messages[0]).toMatchObject({ type: 'poke', scope: `org:${orgId}` });
+    // A stranger is refused as in d1 storage.
+    const eve = await signUp('Eve');
+    const refused = await upgrade(orgId, eve.token);
+    expectError({ status: refused.status, body: await refused.json() }, 'ORG_NOT_FOUND', 404);
+    ws.close(1000, 'done');
+
+    expect((await move(orgId)).body.result).toBe('moved');
+    const after = await upgrade(orgId, bob.token);
+    expect(after.status).toBe(101);
+    after.webSocket?.accept();
+    after.webSocket?.close(1000, 'done');
+    expectError({ status: (await upgrade(orgId, eve.token)).status, body: await (await upgrade(orgId, eve.token)).json() }, 'ORG_NOT_FOUND', 404);
   });
 });
