@@ -7,6 +7,7 @@ import { isInitialized, migrateOrgObject } from '../store/org-object/migrate-org
 import { ObjectChores } from '../store/org-object/object-chores.js';
 import { moveOrgIn, type MoveResult } from '../store/org-object/move-org.js';
 import { objectCreateOrg, objectLiveRefusal, objectRead, objectWrite } from '../store/org-object/object-ops.js';
+import { objectSeq } from '../store/org-object/object-state.js';
 import type { OrgCall, OrgReadOp, OrgWriteOp } from '../store/org-ops.js';
 import { orgScope } from './notify.js';
 
@@ -55,7 +56,7 @@ export class Hub extends DurableObject<unknown> {
     super(ctx, env);
     this.chores = new ObjectChores({
       storage: ctx.storage,
-      directory: () => (env as { DB?: D1Database } | undefined)?.DB,
+      directory: () => this.directory(),
       poke: (orgId, seq) => void this.poke(orgScope(orgId), seq),
     });
     // An org's object brings its storage to the current schema before any request (a deploy may add
@@ -99,7 +100,7 @@ export class Hub extends DurableObject<unknown> {
    */
   async orgMoveIn(orgId: string): Promise<MoveResult> {
     while (this.moving) await this.moving.catch(() => undefined);
-    const d1 = (this.env as { DB?: D1Database } | undefined)?.DB;
+    const d1 = this.directory();
     if (!d1) throw new Error('Hub: no DB binding (a move reads the org from D1)');
     const run = moveOrgIn(this.ctx.storage, d1, orgId, Date.now());
     this.moving = run;
@@ -107,12 +108,17 @@ export class Hub extends DurableObject<unknown> {
       const result = await run;
       if (result.result !== 'not_found') {
         await this.chores.afterWrite(orgId, false);
-        this.poke(orgScope(orgId), this.ctx.storage.sql.exec<{ value: number }>("SELECT value FROM sync_meta WHERE name = 'seq'").one().value);
+        this.poke(orgScope(orgId), objectSeq(this.ctx.storage));
       }
       return result;
     } finally {
       this.moving = undefined;
     }
+  }
+
+  /** The D1 database the directory lives in: the Worker's `DB` binding, which the object shares. */
+  private directory(): D1Database | undefined {
+    return (this.env as { DB?: D1Database } | undefined)?.DB;
   }
 
   /** A move in progress (one at a time per object). */

@@ -35,6 +35,5 @@ export const adminRoutes = (adminToken: (c: { env: unknown }) => string | undefi
     const hub = c.var.hub as unknown as DurableObjectNamespace<Hub>;
     const result = await hub.get(hub.idFromName(orgScope(orgId))).orgMoveIn(orgId);
     if (result.result === 'not_found') throw new HttpError('ORG_NOT_FOUND', 'org not found');
-    c.var.orgsInObjects?.add(orgId);
     return c.json({ result: result.result, copied: result.copied });
   });

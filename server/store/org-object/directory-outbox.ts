@@ -4,6 +4,7 @@ import type { Db } from '../../env.js';
 import { BUMP_SEQ, currentSeq } from '../../sync/seq.js';
 import { d1SqlStore } from '../d1-sql-store.js';
 import type { OrgWriteOp } from '../org-ops.js';
+import { objectSeq } from './object-state.js';
 
 /**
  * The directory outbox of an org's object (design section 4). D1 keeps, for every org in an object, a copy of
@@ -78,7 +79,7 @@ type MemberRow = { userId: string; role: string; createdAt: number; updatedAt: n
 export async function deliverDirectory(storage: DurableObjectStorage, d1: D1Database, orgId: string): Promise<number> {
   const queued = storage.sql.exec<{ n: number; upTo: number | null }>('SELECT COUNT(*) AS n, MAX(seq) AS upTo FROM outbox').one();
   if (queued.n === 0 || queued.upTo === null) return 0;
-  const at = storage.sql.exec<{ value: number }>("SELECT value FROM sync_meta WHERE name = 'seq'").one().value;
+  const at = objectSeq(storage);
   const org = storage.sql
     .exec<OrgRow>(
       `SELECT id, name, created_at, updated_at, deleted_at, version, json_object('members', members_head, 'projects', projects_head,

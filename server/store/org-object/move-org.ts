@@ -1,5 +1,6 @@
 import { deliverDirectory, deliveryPending } from './directory-outbox.js';
-import { isInitialized, migrateOrgObject } from './migrate-org-object.js';
+import { migrateOrgObject } from './migrate-org-object.js';
+import { heldOrgOf, objectSeq } from './object-state.js';
 
 /** What a move did: `moved` (copied now), `already` (the object held the org), `not_found` (no such org in D1). */
 export interface MoveResult {
@@ -43,7 +44,7 @@ function readsOf(orgId: string, now: number): [string, string, unknown[]][] {
  * rows stay in place (unread) until a later purge removes them.
  */
 export async function moveOrgIn(storage: DurableObjectStorage, d1: D1Database, orgId: string, now: number): Promise<MoveResult> {
-  if (isInitialized(storage) && storage.sql.exec("SELECT 1 FROM object_meta WHERE id = 1 AND state = 'active' AND org_id = ?", orgId).toArray().length > 0) {
+  if (heldOrgOf(storage)?.orgId === orgId) {
     if (deliveryPending(storage)) await deliverDirectory(storage, d1, orgId);
     return { result: 'already', copied: {} };
   }
@@ -86,13 +87,14 @@ export async function moveOrgIn(storage: DurableObjectStorage, d1: D1Database, o
     // One write at the next seq: every head moves to it, and the directory delivery (queued here) flips D1.
     storage.sql.exec("UPDATE sync_meta SET value = value + 1 WHERE name = 'seq'");
     storage.sql.exec(
-      `UPDATE orgs SET members_head = (SELECT value FROM sync_meta WHERE name = 'seq'), projects_head = (SELECT value FROM sync_meta WHERE name = 'seq'),
-         settings_head = (SELECT value FROM sync_meta WHERE name = 'seq'), project_members_head = (SELECT value FROM sync_meta WHERE name = 'seq'),
-         storage = 'd1', object_seq = 0, object_heads = NULL WHERE id = ?`, // the directory's columns: unused here
+      `UPDATE orgs SET members_head = ?1, projects_head = ?1, settings_head = ?1, project_members_head = ?1,
+         storage = 'd1', object_seq = 0, object_heads = NULL WHERE id = ?2`, // the directory's columns: unused here
+      objectSeq(storage),
       orgId,
     );
     storage.sql.exec(
-      "INSERT INTO outbox (seq, entries, created_at, attempts) VALUES ((SELECT value FROM sync_meta WHERE name = 'seq'), ?, ?, 0)",
+      'INSERT INTO outbox (seq, entries, created_at, attempts) VALUES (?, ?, ?, 0)',
+      objectSeq(storage),
       JSON.stringify([`moved:${orgId}`]),
       now,
     );

@@ -3,8 +3,8 @@ import { log as jsonLines, type LogSink } from '../../http/log.js';
 import { purgeExpired } from '../../scheduled/purge.js';
 import { objectSpace } from '../../sync/cursor-space.js';
 import { DELIVERY_DELAY_MS, deliverDirectory, deliveryPending } from './directory-outbox.js';
-import { isInitialized } from './migrate-org-object.js';
 import { objectSqlStore } from './object-sql-store.js';
+import { heldOrgOf, objectSeq } from './object-state.js';
 
 /** How often an org's object purges its expired idempotency records and old tombstones (D1's cron is daily too). */
 export const PURGE_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -47,15 +47,9 @@ export class ObjectChores {
     this.log = options.log ?? jsonLines;
   }
 
-  /** The org this object holds, from its meta row (null: none, so no chores). */
-  heldOrgId(): string | null {
-    if (!isInitialized(this.storage)) return null;
-    return this.storage.sql.exec<{ org_id: string }>('SELECT org_id FROM object_meta WHERE id = 1').toArray()[0]?.org_id ?? null;
-  }
-
   /** At start (the constructor): an object holding an org gets its alarm back if it has none. */
   async rearm(): Promise<void> {
-    if (this.heldOrgId() === null) return;
+    if (heldOrgOf(this.storage) === null) return;
     if ((await this.storage.getAlarm()) === null) await this.armBy(await this.nextDue());
   }
 
@@ -79,17 +73,18 @@ export class ObjectChores {
   /** The alarm: the queued delivery (then the sockets are poked), the purge when due, then the next alarm. */
   async alarm(): Promise<void> {
     this.alarmBy = null;
-    const orgId = this.heldOrgId();
-    if (orgId === null) return;
+    const held = heldOrgOf(this.storage);
+    if (held === null) return;
+    const { orgId } = held;
     if (deliveryPending(this.storage)) {
       await this.deliver(orgId);
       // The org list now shows the moved heads: the poke of every write this delivery carried (a write inside
       // the org waits for it, so the pull it prompts finds the moved heads).
-      this.options.poke(orgId, this.seq());
+      this.options.poke(orgId, objectSeq(this.storage));
     }
     const now = this.now();
     if (now >= ((await this.storage.get<number>(NEXT_PURGE_KEY)) ?? 0)) {
-      const purged = await purgeExpired(objectSqlStore(this.storage, objectSpace(this.spaceId())), now);
+      const purged = await purgeExpired(objectSqlStore(this.storage, objectSpace(held.spaceId)), now);
       await this.storage.put(NEXT_PURGE_KEY, now + PURGE_INTERVAL_MS);
       if (purged.idempotency + purged.tombstones > 0) this.log({ msg: 'org object purge', orgId, ...purged });
     }
@@ -131,13 +126,5 @@ export class ObjectChores {
     }
     await this.storage.setAlarm(at);
     this.alarmBy = at;
-  }
-
-  private seq(): number {
-    return this.storage.sql.exec<{ value: number }>("SELECT value FROM sync_meta WHERE name = 'seq'").one().value;
-  }
-
-  private spaceId(): string {
-    return this.storage.sql.exec<{ space_id: string }>('SELECT space_id FROM object_meta WHERE id = 1').one().space_id;
   }
 }

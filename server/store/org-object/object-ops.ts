@@ -11,9 +11,10 @@ import { commitMutation, storeFreshRecord, type FreshRecord } from '../../sync/c
 import { objectSpace } from '../../sync/cursor-space.js';
 import { runOrgRead, runOrgWrite, type OrgCall, type OrgReadOp, type OrgWriteOp } from '../org-ops.js';
 import { deliveryEntries, queueDelivery } from './directory-outbox.js';
-import { isInitialized, migrateOrgObject } from './migrate-org-object.js';
+import { migrateOrgObject } from './migrate-org-object.js';
 import { refusalOf, type ObjectAnswer, type ObjectRefusal } from './object-answer.js';
 import { objectSqlStore, type ObjectSqlStore } from './object-sql-store.js';
+import { heldOrgOf } from './object-state.js';
 
 /**
  * The ops as an org's object runs them, on its own storage (design section 2). Each function runs for one
@@ -31,13 +32,10 @@ const storable = (status: number) => status >= 400 && status < 500 && status !==
 
 /** The store of the org this object holds, from its own meta row; null while it holds none (or another). */
 function heldOrg(storage: DurableObjectStorage, orgId: string): ObjectSqlStore | null {
-  if (!isInitialized(storage)) return null;
-  const row = storage.sql
-    .exec<{ state: string; space_id: string | null; org_id: string }>('SELECT state, space_id, org_id FROM object_meta WHERE id = 1')
-    .toArray()[0];
+  const held = heldOrgOf(storage);
   // An object is addressed by its org's name, so another org id here is a caller's mistake: not found.
-  if (!row || row.state !== 'active' || row.space_id === null || row.org_id !== orgId) return null;
-  return objectSqlStore(storage, objectSpace(row.space_id));
+  if (held === null || held.orgId !== orgId) return null;
+  return objectSqlStore(storage, objectSpace(held.spaceId));
 }
 
 /**
